@@ -1,0 +1,24 @@
+package dev.shoestring.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The Java side of {@code bin/shoestring}: the commands that run Flink or talk to Kafka.
+ * (Service start/stop lives in the shell script, which needs no JVM.)
+ */
+@Command(name = "shoestring", mixinStandardHelpOptions = true, version = "shoestring 0.1.0",
+        description = "Event-sourcing HTAP pipeline on Apache Flink.",
+        subcommands = {RunCommand.class, GenerateCommand.class})
+public final class ShoestringCli implements Runnable {
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        int code = new CommandLine(new ShoestringCli()).execute(args);
+        System.exit(code);
+    }
+}

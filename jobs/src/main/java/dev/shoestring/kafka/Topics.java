@@ -1,0 +1,53 @@
+package dev.shoestring.kafka;
+
+import dev.shoestring.config.ConfigException;
+import dev.shoestring.config.ShoestringConfig;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/** Checks the input topic exists and creates the dead-letter topic when it does not. */
+public final class Topics {
+    private Topics() {}
+
+    public static Admin admin(String bootstrap) {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
+        return Admin.create(p);
+    }
+
+    public static void ensure(ShoestringConfig cfg) throws Exception {
+        try (Admin admin = admin(cfg.kafkaBootstrapServers)) {
+            Set<String> names = admin.listTopics().names().get(15, TimeUnit.SECONDS);
+            if (!names.contains(cfg.kafkaTopic)) {
+                throw new ConfigException(ShoestringConfig.KAFKA_TOPIC, "topic '" + cfg.kafkaTopic
+                        + "' does not exist on " + cfg.kafkaBootstrapServers);
+            }
+            if (!names.contains(cfg.kafkaDlqTopic)) {
+                Map<String, TopicDescription> d = admin.describeTopics(List.of(cfg.kafkaTopic)).allTopicNames().get(15, TimeUnit.SECONDS);
+                int partitions = d.get(cfg.kafkaTopic).partitions().size();
+                create(admin, cfg.kafkaDlqTopic, partitions);
+            }
+        }
+    }
+
+    public static void create(Admin admin, String topic, int partitions) throws Exception {
+        try {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) -1))).all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw e;
+            }
+        }
+    }
+}

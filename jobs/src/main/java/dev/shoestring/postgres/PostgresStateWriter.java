@@ -1,0 +1,198 @@
+package dev.shoestring.postgres;
+
+import dev.shoestring.projection.AggregateState;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.operators.ProcessingTimeService;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Buffers the latest snapshot per aggregate and writes the buffer every flush interval, when it
+ * holds {@code maxBufferedKeys} aggregates, before each checkpoint barrier and at end of input.
+ * A flush is one transaction: one JDBC batch per table, committed together.
+ *
+ * <p>A failed flush is retried with exponential backoff (logged at WARN, counted in
+ * {@code postgresWriteRetries}); while it retries the task blocks, so back-pressure stops the
+ * source instead of dropping anything. Only after {@link #MAX_ATTEMPTS} attempts does the writer
+ * throw, failing the task so Flink restarts it from the last checkpoint.
+ */
+class PostgresStateWriter implements SinkWriter<AggregateState> {
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresStateWriter.class);
+
+    static final int DEFAULT_MAX_BUFFERED_KEYS = 5000;
+    static final int MAX_ATTEMPTS = 10;
+    private static final long INITIAL_BACKOFF_MS = 200;
+    private static final long MAX_BACKOFF_MS = 10_000;
+
+    private final PostgresSettings settings;
+    private final int maxBufferedKeys;
+    private final ProcessingTimeService timers;
+    private final long intervalMs;
+
+    private Map<String, AggregateState> buffer = new HashMap<>();
+    private Connection connection;
+    private final Map<String, PreparedStatement> statements = new HashMap<>();
+    private boolean closed;
+
+    private final Counter rowsWritten;
+    private final Counter flushes;
+    private final Counter retries;
+
+    PostgresStateWriter(PostgresSettings settings, int maxBufferedKeys, ProcessingTimeService timers,
+            MetricGroup metrics) {
+        this.settings = settings;
+        this.maxBufferedKeys = maxBufferedKeys;
+        this.timers = timers;
+        this.intervalMs = settings.flushInterval.toMillis();
+        this.rowsWritten = metrics.counter("postgresRowsWritten");
+        this.flushes = metrics.counter("postgresFlushes");
+        this.retries = metrics.counter("postgresWriteRetries");
+        metrics.gauge("postgresBufferedRows", () -> buffer.size());
+        scheduleNextFlush();
+    }
+
+    private void scheduleNextFlush() {
+        long now = timers.getCurrentProcessingTime();
+        timers.registerTimer(now + intervalMs, t -> {
+            if (!closed) {
+                flushBuffer();
+                scheduleNextFlush();
+            }
+        });
+    }
+
+    @Override
+    public void write(AggregateState s, Context context) throws IOException, InterruptedException {
+        String key = s.key();
+        AggregateState prev = buffer.get(key);
+        if (prev == null || prev.version <= s.version) {
+            buffer.put(key, s);
+        }
+        if (buffer.size() >= maxBufferedKeys) {
+            flushBuffer();
+        }
+    }
+
+    @Override
+    public void flush(boolean endOfInput) throws IOException, InterruptedException {
+        flushBuffer();
+    }
+
+    private void flushBuffer() throws IOException, InterruptedException {
+        if (buffer.isEmpty()) {
+            return;
+        }
+        Map<String, List<AggregateState>> byKind = new LinkedHashMap<>();
+        for (AggregateState s : buffer.values()) {
+            byKind.computeIfAbsent(s.kind, k -> new ArrayList<>()).add(s);
+        }
+        long backoff = INITIAL_BACKOFF_MS;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                writeTransaction(byKind);
+                rowsWritten.inc(buffer.size());
+                flushes.inc();
+                buffer = new HashMap<>();
+                return;
+            } catch (SQLException e) {
+                closeConnection();
+                if (!isTransient(e) || attempt >= MAX_ATTEMPTS) {
+                    throw new IOException("Writing " + buffer.size() + " rows to Postgres (" + settings.url
+                            + ") failed after " + attempt + " attempt(s): " + e.getMessage(), e);
+                }
+                retries.inc();
+                LOG.warn("Postgres write of {} rows failed (attempt {}/{}), retrying in {} ms: {}",
+                        buffer.size(), attempt, MAX_ATTEMPTS, backoff, e.getMessage());
+                Thread.sleep(backoff);
+                backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
+            }
+        }
+    }
+
+    private void writeTransaction(Map<String, List<AggregateState>> byKind) throws SQLException {
+        if (connection == null || connection.isClosed()) {
+            connection = settings.connect();
+            connection.setAutoCommit(false);
+            statements.clear();
+        }
+        try {
+            for (Map.Entry<String, List<AggregateState>> e : byKind.entrySet()) {
+                PreparedStatement ps = statements.get(e.getKey());
+                if (ps == null) {
+                    ps = connection.prepareStatement(StateUpserts.sqlFor(e.getKey()));
+                    statements.put(e.getKey(), ps);
+                }
+                for (AggregateState s : e.getValue()) {
+                    StateUpserts.bind(ps, s);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            connection.commit();
+        } catch (SQLException e) {
+            try {
+                connection.rollback();
+            } catch (SQLException ignored) {
+                // the connection is being discarded anyway
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Connection loss, server shutdown, resource exhaustion and serialization conflicts pass;
+     * anything else (a constraint or data error) would fail the same way again.
+     */
+    static boolean isTransient(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException) {
+                String state = ((SQLException) t).getSQLState();
+                if (state == null) {
+                    return true; // I/O-level failure in the driver
+                }
+                if (state.startsWith("08") || state.startsWith("53") || state.startsWith("57")
+                        || state.equals("40001") || state.equals("40P01")) {
+                    return true;
+                }
+            }
+            if (t instanceof java.io.IOException) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        // BatchUpdateException wraps the real cause in getNextException.
+        SQLException next = e.getNextException();
+        return next != null && next != e && isTransient(next);
+    }
+
+    private void closeConnection() {
+        statements.clear();
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // nothing left to do with a broken connection
+            }
+            connection = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        closeConnection();
+    }
+}
