@@ -1,0 +1,107 @@
+package dev.shoestring.testutils;
+
+import dev.shoestring.config.ShoestringConfig;
+import dev.shoestring.kafka.Topics;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The real services started by {@code bin/shoestring up} (endpoints from {@code bin/shoestring env},
+ * defaults matching it). Integration tests isolate themselves by unique topic names and tenant
+ * ids, so they can share one set of services.
+ */
+public final class LocalServices {
+    public static final String KAFKA = env("SHOESTRING_KAFKA", "127.0.0.1:19092");
+    public static final String PG_URL = env("SHOESTRING_PG_URL", "jdbc:postgresql://127.0.0.1:15433/shoestring");
+    public static final String PG_USER = env("SHOESTRING_PG_USER", "shoestring");
+
+    private LocalServices() {}
+
+    private static String env(String name, String dflt) {
+        String v = System.getenv(name);
+        return v == null || v.isEmpty() ? dflt : v;
+    }
+
+    public static String runId() {
+        return "it" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+    }
+
+    /** Config pointing at the local services and the given topics. */
+    public static ShoestringConfig config(String topic, Map<String, String> more) {
+        Map<String, String> m = new HashMap<>();
+        m.put(ShoestringConfig.KAFKA_BOOTSTRAP, KAFKA);
+        m.put(ShoestringConfig.KAFKA_TOPIC, topic);
+        m.put(ShoestringConfig.KAFKA_DLQ_TOPIC, topic + ".dlq");
+        m.put(ShoestringConfig.KAFKA_GROUP_ID, topic + "-group");
+        m.put(ShoestringConfig.PG_URL, PG_URL);
+        m.put(ShoestringConfig.PG_USER, PG_USER);
+        m.putAll(more);
+        return ShoestringConfig.of(m);
+    }
+
+    public static Connection postgres() throws Exception {
+        Properties p = new Properties();
+        p.setProperty("user", PG_USER);
+        return DriverManager.getConnection(PG_URL, p);
+    }
+
+    public static void createTopic(String topic, int partitions) throws Exception {
+        try (Admin admin = Topics.admin(KAFKA)) {
+            Topics.create(admin, topic, partitions);
+        }
+    }
+
+    public static void produce(String topic, List<Map.Entry<String, byte[]>> records) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        try (var producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+            for (Map.Entry<String, byte[]> r : records) {
+                producer.send(new ProducerRecord<>(topic, r.getKey(), r.getValue()));
+            }
+            producer.flush();
+        }
+    }
+
+    /** Everything in the topic now, from the beginning to the current end offsets. */
+    public static List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (var consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = new ArrayList<>();
+            consumer.partitionsFor(topic, Duration.ofSeconds(30)).forEach(i -> parts.add(new TopicPartition(topic, i.partition())));
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException("timed out reading " + topic);
+                }
+                consumer.poll(Duration.ofMillis(500)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+}
