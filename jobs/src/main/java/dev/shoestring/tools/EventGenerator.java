@@ -6,8 +6,8 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -261,16 +261,14 @@ public final class EventGenerator {
     }
 
     private String formatTime(Instant t) {
-        // Mix the forms RFC 3339 allows: Z, an offset, millisecond or microsecond precision.
+        // Mix the forms RFC 3339 allows: Z or an offset, millisecond to nanosecond precision.
         switch (random.nextInt(3)) {
             case 0:
-                return DateTimeFormatter.ISO_INSTANT.format(t.truncatedTo(ChronoUnit.MILLIS));
+                return DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX").format(t.atOffset(ZoneOffset.UTC));
             case 1:
-                return DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSxxx")
-                        .format(t.atOffset(java.time.ZoneOffset.ofHours(2)));
+                return DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSxxx").format(t.atOffset(ZoneOffset.ofHours(2)));
             default:
-                return DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
-                        .format(t.atOffset(java.time.ZoneOffset.UTC));
+                return DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSSxxx").format(t.atOffset(ZoneOffset.ofHours(-5)));
         }
     }
 
