@@ -2,7 +2,9 @@ package dev.shoestring.cli;
 
 import dev.shoestring.config.ConfigException;
 import dev.shoestring.config.ShoestringConfig;
+import dev.shoestring.job.EventValidator;
 import dev.shoestring.job.ShoestringJob;
+import dev.shoestring.projection.AggregateProjector;
 import dev.shoestring.kafka.Topics;
 import dev.shoestring.postgres.PostgresSchema;
 import java.time.Duration;
@@ -28,6 +30,11 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = {"-p", "--parallelism"}, description = "Parallelism of the local job (default: ${DEFAULT-VALUE}).", defaultValue = "2")
     int parallelism;
 
+    private static long total(JobExecutionResult r, String accumulator) {
+        Object v = r.getAllAccumulatorResults().get(accumulator);
+        return v instanceof Number ? ((Number) v).longValue() : 0L;
+    }
+
     @Override
     public Integer call() throws Exception {
         ShoestringConfig cfg;
@@ -41,7 +48,8 @@ public final class RunCommand implements Callable<Integer> {
             System.err.println("shoestring: --parallelism must be >= 1");
             return 2;
         }
-        System.out.println("shoestring: configuration " + cfg.describe());
+        System.out.println("shoestring: configuration " + cfg.describe().entrySet().stream()
+                .filter(e -> e.getValue() != null).map(Object::toString).collect(java.util.stream.Collectors.joining(", ")));
 
         Startup.retry("Postgres schema (" + cfg.postgresUrl + ")", () -> PostgresSchema.apply(cfg.postgres()));
         Startup.retry("Kafka topics (" + cfg.kafkaBootstrapServers + ")", () -> Topics.ensure(cfg));
@@ -59,7 +67,12 @@ public final class RunCommand implements Callable<Integer> {
 
         long t0 = System.nanoTime();
         JobExecutionResult r = env.execute(bounded ? "shoestring (bounded)" : "shoestring");
-        System.out.printf("shoestring: job %s finished in %.1f s%n", r.getJobID(), (System.nanoTime() - t0) / 1e9);
+        System.out.printf("shoestring: job %s finished in %.1f s: %d valid events, %d invalid (to %s),"
+                        + " %d applied, %d duplicates dropped, %d sequence gaps skipped%n",
+                r.getJobID(), (System.nanoTime() - t0) / 1e9,
+                total(r, EventValidator.ACC_VALID), total(r, EventValidator.ACC_INVALID), cfg.kafkaDlqTopic,
+                total(r, AggregateProjector.ACC_APPLIED), total(r, AggregateProjector.ACC_DUPLICATES),
+                total(r, AggregateProjector.ACC_GAPS_SKIPPED));
         return 0;
     }
 }

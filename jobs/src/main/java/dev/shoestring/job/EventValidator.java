@@ -5,6 +5,7 @@ import dev.shoestring.event.Event;
 import dev.shoestring.event.EventParser;
 import dev.shoestring.event.InvalidEventException;
 import dev.shoestring.event.RawRecord;
+import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -17,13 +18,23 @@ public class EventValidator extends ProcessFunction<RawRecord, Event> {
 
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
 
+    /** Accumulator names, summed over the job and printed by {@code run --bounded}. */
+    public static final String ACC_VALID = "events-valid";
+    public static final String ACC_INVALID = "events-invalid";
+
     private transient Counter valid;
     private transient Counter invalid;
+    private transient LongCounter validTotal;
+    private transient LongCounter invalidTotal;
 
     @Override
     public void open(OpenContext ctx) {
         valid = getRuntimeContext().getMetricGroup().counter("eventsValid");
         invalid = getRuntimeContext().getMetricGroup().counter("eventsInvalid");
+        validTotal = new LongCounter();
+        invalidTotal = new LongCounter();
+        getRuntimeContext().addAccumulator(ACC_VALID, validTotal);
+        getRuntimeContext().addAccumulator(ACC_INVALID, invalidTotal);
     }
 
     @Override
@@ -33,12 +44,14 @@ public class EventValidator extends ProcessFunction<RawRecord, Event> {
             e = EventParser.parse(raw.value);
         } catch (InvalidEventException ex) {
             invalid.inc();
+            invalidTotal.add(1);
             ctx.output(DEAD_LETTERS, DeadLetter.of(raw, ex));
             return;
         }
         e.sourcePartition = raw.partition;
         e.sourceOffset = raw.offset;
         valid.inc();
+        validTotal.add(1);
         out.collect(e);
     }
 }

@@ -2,6 +2,7 @@ package dev.shoestring.projection;
 
 import dev.shoestring.event.Event;
 import dev.shoestring.event.EventTypes;
+import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -45,6 +46,14 @@ public class AggregateProjector extends KeyedProcessFunction<String, Event, Aggr
     private transient Counter held;
     private transient Counter gapsSkipped;
     private transient long pendingNow;
+    private transient LongCounter appliedTotal;
+    private transient LongCounter duplicatesTotal;
+    private transient LongCounter gapsSkippedTotal;
+
+    /** Accumulator names, summed over the job and printed by {@code run --bounded}. */
+    public static final String ACC_APPLIED = "events-applied";
+    public static final String ACC_DUPLICATES = "events-duplicate";
+    public static final String ACC_GAPS_SKIPPED = "sequence-gaps-skipped";
 
     public AggregateProjector() {
         this(DEFAULT_MAX_PENDING);
@@ -68,6 +77,12 @@ public class AggregateProjector extends KeyedProcessFunction<String, Event, Aggr
         duplicates = group.counter("eventsDuplicate");
         held = group.counter("eventsHeldOutOfOrder");
         gapsSkipped = group.counter("sequenceGapsSkipped");
+        appliedTotal = new LongCounter();
+        duplicatesTotal = new LongCounter();
+        gapsSkippedTotal = new LongCounter();
+        getRuntimeContext().addAccumulator(ACC_APPLIED, appliedTotal);
+        getRuntimeContext().addAccumulator(ACC_DUPLICATES, duplicatesTotal);
+        getRuntimeContext().addAccumulator(ACC_GAPS_SKIPPED, gapsSkippedTotal);
         // Events waiting for a gap in this subtask since it started (not rebuilt from a restore).
         group.gauge("pendingEvents", () -> Math.max(0L, pendingNow));
     }
@@ -80,6 +95,7 @@ public class AggregateProjector extends KeyedProcessFunction<String, Event, Aggr
         }
         if (e.sequence <= s.position) {
             duplicates.inc();
+            duplicatesTotal.add(1);
             return;
         }
         boolean changed = false;
@@ -88,6 +104,7 @@ public class AggregateProjector extends KeyedProcessFunction<String, Event, Aggr
         } else {
             if (pending.contains(e.sequence)) {
                 duplicates.inc();
+            duplicatesTotal.add(1);
                 return;
             }
             pending.put(e.sequence, e);
@@ -102,6 +119,7 @@ public class AggregateProjector extends KeyedProcessFunction<String, Event, Aggr
                 LOG.warn("Aggregate {} holds {} events beyond a gap; declaring sequences {}..{} lost and moving on",
                         s, s.pending, s.position + 1, lowest - 1);
                 gapsSkipped.inc();
+                gapsSkippedTotal.add(1);
                 s.position = lowest - 1;
             }
         }
@@ -115,6 +133,7 @@ public class AggregateProjector extends KeyedProcessFunction<String, Event, Aggr
     private boolean applyOne(AggregateState s, Event e) {
         boolean changed = StateFold.apply(s, e);
         applied.inc();
+        appliedTotal.add(1);
         return changed;
     }
 

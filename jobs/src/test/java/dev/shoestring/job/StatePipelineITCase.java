@@ -7,6 +7,7 @@ import dev.shoestring.config.ShoestringConfig;
 import dev.shoestring.kafka.DeadLetterSerializer;
 import dev.shoestring.kafka.Topics;
 import dev.shoestring.postgres.PostgresSchema;
+import dev.shoestring.projection.AggregateProjector;
 import dev.shoestring.testutils.LocalServices;
 import dev.shoestring.tools.EventGenerator;
 import dev.shoestring.tools.EventGenerator.GeneratedEvent;
@@ -68,7 +69,14 @@ class StatePipelineITCase {
         env.setParallelism(2);
         env.enableCheckpointing(500);
         ShoestringJob.define(env, cfg, true);
-        env.execute("state pipeline IT");
+        var result = env.execute("state pipeline IT");
+        long truthEvents = log.truth.stream().mapToLong(List::size).sum();
+        long validDeliveries = log.records.size() - log.malformedCount();
+        assertThat(result.<Long>getAccumulatorResult(EventValidator.ACC_INVALID)).isEqualTo(log.malformedCount());
+        assertThat(result.<Long>getAccumulatorResult(EventValidator.ACC_VALID)).isEqualTo(validDeliveries);
+        assertThat(result.<Long>getAccumulatorResult(AggregateProjector.ACC_APPLIED)).isEqualTo(truthEvents);
+        assertThat(result.<Long>getAccumulatorResult(AggregateProjector.ACC_DUPLICATES)).isEqualTo(validDeliveries - truthEvents);
+        assertThat(result.<Long>getAccumulatorResult(AggregateProjector.ACC_GAPS_SKIPPED)).isZero();
 
         // 3. Postgres equals the independently computed state, row by row.
         Expected expected = Expected.from(log.truth);

@@ -30,14 +30,37 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class LocalServices {
     public static final String KAFKA = env("SHOESTRING_KAFKA", "127.0.0.1:19092");
-    public static final String PG_URL = env("SHOESTRING_PG_URL", "jdbc:postgresql://127.0.0.1:15433/shoestring");
+    /** The database `up` creates; tests never write to it, so the demo's tables stay clean. */
+    static final String PG_SERVICE_URL = env("SHOESTRING_PG_URL", "jdbc:postgresql://127.0.0.1:15433/shoestring");
     public static final String PG_USER = env("SHOESTRING_PG_USER", "shoestring");
+    public static final String PG_TEST_DATABASE = "shoestring_test";
+    /** A database of the tests' own on the same server, created on first use. */
+    public static final String PG_URL = testDatabase();
 
     private LocalServices() {}
 
     private static String env(String name, String dflt) {
         String v = System.getenv(name);
         return v == null || v.isEmpty() ? dflt : v;
+    }
+
+    private static String testDatabase() {
+        int slash = PG_SERVICE_URL.lastIndexOf('/');
+        int query = PG_SERVICE_URL.indexOf('?', slash);
+        String url = PG_SERVICE_URL.substring(0, slash + 1) + PG_TEST_DATABASE + (query < 0 ? "" : PG_SERVICE_URL.substring(query));
+        Properties p = new Properties();
+        p.setProperty("user", PG_USER);
+        try (Connection c = DriverManager.getConnection(PG_SERVICE_URL, p);
+                var st = c.createStatement();
+                var rs = st.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + PG_TEST_DATABASE + "'")) {
+            if (!rs.next()) {
+                st.execute("CREATE DATABASE " + PG_TEST_DATABASE);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("Postgres of `bin/shoestring up` not reachable at " + PG_SERVICE_URL
+                    + " (run bin/shoestring up): " + e.getMessage(), e);
+        }
+        return url;
     }
 
     public static String runId() {
