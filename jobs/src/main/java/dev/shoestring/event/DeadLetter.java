@@ -15,10 +15,10 @@ public class DeadLetter {
 
     public DeadLetter() {}
 
-    public static DeadLetter of(RawRecord raw, InvalidEventException e) {
+    public static DeadLetter of(RawRecord raw) {
         DeadLetter d = new DeadLetter();
-        d.reason = e.reason().name();
-        d.detail = e.getMessage();
+        d.reason = raw.invalidReason;
+        d.detail = raw.invalidDetail;
         d.sourceTopic = raw.topic;
         d.sourcePartition = raw.partition;
         d.sourceOffset = raw.offset;

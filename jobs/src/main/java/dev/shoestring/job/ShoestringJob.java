@@ -13,6 +13,8 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import java.time.Duration;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
@@ -27,21 +29,41 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 public final class ShoestringJob {
     private ShoestringJob() {}
 
+    /**
+     * A Kafka partition with no record for this long stops holding back the watermark, so a quiet
+     * partition does not stall the windows of the busy ones.
+     */
+    public static final Duration IDLE_PARTITION_TIMEOUT = Duration.ofSeconds(10);
+
     /** Adds the production source, topology and sinks to {@code env}. */
-    public static StateTopology.Outputs define(StreamExecutionEnvironment env, ShoestringConfig cfg, boolean bounded) {
+    public static ShoestringTopology.Outputs define(StreamExecutionEnvironment env, ShoestringConfig cfg, boolean bounded) {
         DataStream<RawRecord> raw = env
-                .fromSource(kafkaSource(cfg, bounded), WatermarkStrategy.noWatermarks(), "kafka: " + cfg.kafkaTopic)
-                .uid(StateTopology.UID_SOURCE);
-        StateTopology.Outputs out = StateTopology.build(raw);
+                .fromSource(kafkaSource(cfg, bounded), watermarks(cfg), "kafka: " + cfg.kafkaTopic)
+                .uid(ShoestringTopology.UID_SOURCE);
+        ShoestringTopology.Outputs out = ShoestringTopology.build(raw, cfg.metricsAllowedLateness);
         out.stateChanges
                 .sinkTo(new PostgresStateSink(cfg.postgres()))
-                .uid(StateTopology.UID_POSTGRES_SINK)
+                .uid(ShoestringTopology.UID_POSTGRES_SINK)
                 .name("postgres: current state");
         out.deadLetters
                 .sinkTo(deadLetterSink(cfg))
-                .uid(StateTopology.UID_DLQ_SINK)
+                .uid(ShoestringTopology.UID_DLQ_SINK)
                 .name("kafka: " + cfg.kafkaDlqTopic);
+        out.lateDecisions
+                .sinkTo(new DiscardingSink<>())
+                .name("late decisions (counted, archived only)");
         return out;
+    }
+
+    /**
+     * Event time is {@code occurred_at}; the source tracks it per Kafka partition (records are
+     * parsed in the source), the watermark trails the highest event time by
+     * {@code metrics.max-out-of-orderness}.
+     */
+    static WatermarkStrategy<RawRecord> watermarks(ShoestringConfig cfg) {
+        return WatermarkStrategy.<RawRecord>forBoundedOutOfOrderness(cfg.metricsMaxOutOfOrderness)
+                .withTimestampAssigner((r, kafkaTimestamp) -> r.eventTimeMillis())
+                .withIdleness(IDLE_PARTITION_TIMEOUT);
     }
 
     static KafkaSource<RawRecord> kafkaSource(ShoestringConfig cfg, boolean bounded) {

@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 
@@ -122,20 +121,11 @@ public final class EventGenerator {
             log.truth.add(metricStream(tenant(i), "metric-" + i));
         }
 
-        // Interleave aggregates randomly, keeping each aggregate's order...
+        // Deliver in event-time order, as a live system roughly does (a stable sort keeps each
+        // aggregate's own order on ties)...
         List<GeneratedEvent> ordered = new ArrayList<>();
-        List<int[]> cursors = new ArrayList<>();
-        for (int a = 0; a < log.truth.size(); a++) cursors.add(new int[] {a, 0});
-        while (!cursors.isEmpty()) {
-            int pick = random.nextInt(cursors.size());
-            int[] c = cursors.get(pick);
-            List<GeneratedEvent> stream = log.truth.get(c[0]);
-            ordered.add(stream.get(c[1]++));
-            if (c[1] == stream.size()) {
-                Collections.swap(cursors, pick, cursors.size() - 1);
-                cursors.remove(cursors.size() - 1);
-            }
-        }
+        log.truth.forEach(ordered::addAll);
+        ordered.sort(java.util.Comparator.comparing(e -> e.occurredAt));
         // ...then swap some events with the next event of the same aggregate.
         for (int i = 0; i < ordered.size(); i++) {
             if (random.nextDouble() < swapRate) {

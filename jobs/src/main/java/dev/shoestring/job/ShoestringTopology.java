@@ -1,0 +1,105 @@
+package dev.shoestring.job;
+
+import dev.shoestring.event.DeadLetter;
+import dev.shoestring.event.Event;
+import dev.shoestring.event.EventTypes;
+import dev.shoestring.event.RawRecord;
+import dev.shoestring.metrics.AgentDecisionWindow;
+import dev.shoestring.metrics.Decision;
+import dev.shoestring.metrics.DecisionWindowFunction;
+import dev.shoestring.metrics.LateDecisionCounter;
+import dev.shoestring.projection.AggregateProjector;
+import dev.shoestring.projection.AggregateState;
+import java.time.Duration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * The topology as a pure function from the parsed record stream (with event-time timestamps and
+ * watermarks) to the output streams; sources and sinks are attached by the caller, so tests can
+ * swap them.
+ *
+ * <p>The uids below name operator state in savepoints: never change a released one.
+ */
+public final class ShoestringTopology {
+    public static final String UID_SOURCE = "kafka-events-source";
+    public static final String UID_VALIDATE = "validate-events";
+    public static final String UID_PROJECT = "project-aggregate-state";
+    public static final String UID_POSTGRES_SINK = "postgres-state-sink";
+    public static final String UID_DLQ_SINK = "kafka-dead-letter-sink";
+    public static final String UID_DECISION_WINDOWS = "agent-decision-windows-1m";
+    public static final String UID_LATE_DECISIONS = "late-decisions-counter";
+    public static final String UID_CLICKHOUSE_EVENTS_SINK = "clickhouse-events-sink";
+    public static final String UID_CLICKHOUSE_METRICS_SINK = "clickhouse-agent-metrics-sink";
+
+    public static final Duration WINDOW = Duration.ofMinutes(1);
+
+    /** Decisions later than the allowed lateness: no longer counted in their window. */
+    public static final OutputTag<Decision> LATE_DECISIONS = new OutputTag<>("late-decisions") {};
+
+    /** What the topology produces. */
+    public static final class Outputs {
+        /** Every valid event, known type or not. */
+        public final DataStream<Event> events;
+        /** Invalid records, unchanged, with the reason. */
+        public final DataStream<DeadLetter> deadLetters;
+        /** A state snapshot per aggregate change, for the Postgres sink to coalesce. */
+        public final DataStream<AggregateState> stateChanges;
+        /** Emissions of 1-minute agent-decision windows (on time, then once per late change). */
+        public final DataStream<AgentDecisionWindow> decisionWindows;
+        /** Decisions beyond the allowed lateness (after they were counted in a metric). */
+        public final DataStream<Decision> lateDecisions;
+
+        Outputs(DataStream<Event> events, DataStream<DeadLetter> deadLetters, DataStream<AggregateState> stateChanges,
+                DataStream<AgentDecisionWindow> decisionWindows, DataStream<Decision> lateDecisions) {
+            this.events = events;
+            this.deadLetters = deadLetters;
+            this.stateChanges = stateChanges;
+            this.decisionWindows = decisionWindows;
+            this.lateDecisions = lateDecisions;
+        }
+    }
+
+    private ShoestringTopology() {}
+
+    public static Outputs build(DataStream<RawRecord> records, Duration allowedLateness) {
+        return build(records, allowedLateness, AggregateProjector.DEFAULT_MAX_PENDING);
+    }
+
+    public static Outputs build(DataStream<RawRecord> records, Duration allowedLateness, int maxPendingPerAggregate) {
+        SingleOutputStreamOperator<Event> events = records
+                .process(new EventValidator())
+                .uid(UID_VALIDATE)
+                .name("validate events");
+        DataStream<DeadLetter> deadLetters = events.getSideOutput(EventValidator.DEAD_LETTERS);
+
+        DataStream<AggregateState> stateChanges = events
+                .filter(AggregateProjector::isProjected)
+                .name("known aggregates")
+                .keyBy(Event::aggregateKey)
+                .process(new AggregateProjector(maxPendingPerAggregate))
+                .uid(UID_PROJECT)
+                .name("project aggregate state");
+
+        SingleOutputStreamOperator<AgentDecisionWindow> windows = events
+                .filter(e -> EventTypes.AGENT_DECISION.equals(e.eventType))
+                .name("agent decisions")
+                .map(Decision::of)
+                .name("to decision")
+                .keyBy(Decision::windowKey)
+                .window(TumblingEventTimeWindows.of(WINDOW))
+                .allowedLateness(allowedLateness)
+                .sideOutputLateData(LATE_DECISIONS)
+                .process(new DecisionWindowFunction())
+                .uid(UID_DECISION_WINDOWS)
+                .name("agent decisions per minute");
+
+        DataStream<Decision> late = windows.getSideOutput(LATE_DECISIONS)
+                .map(new LateDecisionCounter())
+                .uid(UID_LATE_DECISIONS)
+                .name("count late decisions");
+        return new Outputs(events, deadLetters, stateChanges, windows, late);
+    }
+}
