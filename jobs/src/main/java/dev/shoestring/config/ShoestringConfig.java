@@ -3,6 +3,7 @@ package dev.shoestring.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.shoestring.clickhouse.ClickHouseSettings;
 import dev.shoestring.postgres.PostgresSettings;
 import java.io.IOException;
 import java.io.Serializable;
@@ -317,6 +318,10 @@ public final class ShoestringConfig implements Serializable {
 
     public PostgresSettings postgres() {
         return new PostgresSettings(postgresUrl, postgresUser, postgresPassword, stateFlushInterval);
+    }
+
+    public ClickHouseSettings clickhouse() {
+        return new ClickHouseSettings(clickhouseUrl, clickhouseUser, clickhousePassword, clickhouseDatabase);
     }
 
     /** Every key and value, secrets masked: safe to log. */

@@ -1,8 +1,7 @@
 package dev.shoestring.postgres;
 
+import dev.shoestring.sql.SqlScripts;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -25,19 +24,10 @@ public final class PostgresSchema {
             try (Statement st = c.createStatement()) {
                 st.execute("SELECT pg_advisory_xact_lock(" + LOCK_ID + ")");
                 for (String script : SCRIPTS) {
-                    st.execute(read(script));
+                    st.execute(SqlScripts.read(script));
                 }
             }
             c.commit();
-        }
-    }
-
-    static String read(String resource) throws IOException {
-        try (InputStream in = PostgresSchema.class.getClassLoader().getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IOException("DDL resource missing from the jar: " + resource);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 }

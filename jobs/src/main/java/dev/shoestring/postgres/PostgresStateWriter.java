@@ -1,6 +1,7 @@
 package dev.shoestring.postgres;
 
 import dev.shoestring.projection.AggregateState;
+import dev.shoestring.sink.FlushTimer;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -37,13 +38,11 @@ class PostgresStateWriter implements SinkWriter<AggregateState> {
 
     private final PostgresSettings settings;
     private final int maxBufferedKeys;
-    private final ProcessingTimeService timers;
-    private final long intervalMs;
+    private final FlushTimer flushTimer;
 
     private Map<String, AggregateState> buffer = new HashMap<>();
     private Connection connection;
     private final Map<String, PreparedStatement> statements = new HashMap<>();
-    private boolean closed;
 
     private final Counter rowsWritten;
     private final Counter flushes;
@@ -53,23 +52,11 @@ class PostgresStateWriter implements SinkWriter<AggregateState> {
             MetricGroup metrics) {
         this.settings = settings;
         this.maxBufferedKeys = maxBufferedKeys;
-        this.timers = timers;
-        this.intervalMs = settings.flushInterval.toMillis();
         this.rowsWritten = metrics.counter("postgresRowsWritten");
         this.flushes = metrics.counter("postgresFlushes");
         this.retries = metrics.counter("postgresWriteRetries");
         metrics.gauge("postgresBufferedRows", () -> buffer.size());
-        scheduleNextFlush();
-    }
-
-    private void scheduleNextFlush() {
-        long now = timers.getCurrentProcessingTime();
-        timers.registerTimer(now + intervalMs, t -> {
-            if (!closed) {
-                flushBuffer();
-                scheduleNextFlush();
-            }
-        });
+        this.flushTimer = FlushTimer.start(timers, settings.flushInterval, this::flushBuffer);
     }
 
     @Override
@@ -192,7 +179,7 @@ class PostgresStateWriter implements SinkWriter<AggregateState> {
 
     @Override
     public void close() {
-        closed = true;
+        flushTimer.stop();
         closeConnection();
     }
 }

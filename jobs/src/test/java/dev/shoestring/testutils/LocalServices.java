@@ -1,5 +1,6 @@
 package dev.shoestring.testutils;
 
+import dev.shoestring.clickhouse.ClickHouseSettings;
 import dev.shoestring.config.ShoestringConfig;
 import dev.shoestring.kafka.Topics;
 import java.sql.Connection;
@@ -36,6 +37,10 @@ public final class LocalServices {
     public static final String PG_TEST_DATABASE = "shoestring_test";
     /** A database of the tests' own on the same server, created on first use. */
     public static final String PG_URL = testDatabase();
+    public static final String CH_URL = env("SHOESTRING_CH_URL", "http://127.0.0.1:18123");
+    public static final String CH_USER = env("SHOESTRING_CH_USER", "default");
+    /** Like PG_TEST_DATABASE: the tests' own, so the demo's `shoestring` database stays clean. */
+    public static final String CH_TEST_DATABASE = "shoestring_test";
 
     private LocalServices() {}
 
@@ -61,6 +66,11 @@ public final class LocalServices {
                     + " (run bin/shoestring up): " + e.getMessage(), e);
         }
         return url;
+    }
+
+    /** ClickHouse settings for the tests' database (created by ClickHouseSchema.apply). */
+    public static ClickHouseSettings clickhouse() {
+        return new ClickHouseSettings(CH_URL, CH_USER, System.getenv("SHOESTRING_CLICKHOUSE_PASSWORD"), CH_TEST_DATABASE);
     }
 
     public static String runId() {

@@ -1,0 +1,72 @@
+package dev.shoestring.clickhouse;
+
+import java.io.Serializable;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/** Where and how to reach ClickHouse; serializable so it can travel to the sink writers. */
+public final class ClickHouseSettings implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * The database name is the one piece of text we put into SQL ourselves (18.16 ignores the
+     * database header, so every table name is qualified): the config already checks it, and this
+     * class checks it again so no other construction path can smuggle SQL in.
+     */
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+    public final String url;
+    public final String user;
+    /** Never logged, never written to a file. */
+    private final String password;
+    public final String database;
+
+    public ClickHouseSettings(String url, String user, String password, String database) {
+        this.url = checkUrl(url);
+        this.user = user == null || user.isEmpty() ? "default" : user;
+        this.password = password == null ? "" : password;
+        this.database = checkIdentifier(database);
+    }
+
+    String password() {
+        return password;
+    }
+
+    /** {@code database.table}, both checked identifiers. */
+    public String qualify(String table) {
+        return database + "." + checkIdentifier(table);
+    }
+
+    static String checkIdentifier(String name) {
+        if (name == null || !IDENTIFIER.matcher(name).matches()) {
+            throw new IllegalArgumentException("not a ClickHouse identifier ([A-Za-z_][A-Za-z0-9_]*): '" + name + "'");
+        }
+        return name;
+    }
+
+    private static String checkUrl(String url) {
+        Objects.requireNonNull(url, "clickhouse url");
+        URI u;
+        try {
+            u = new URI(url);
+        } catch (URISyntaxException e) {
+            // Not echoed: a malformed URL may still hold a password.
+            throw new IllegalArgumentException("the ClickHouse URL is not a valid URI: " + e.getReason());
+        }
+        // The URL appears in log lines and exception messages: credentials belong in user/password.
+        if (u.getRawUserInfo() != null) {
+            throw new IllegalArgumentException("the ClickHouse URL must not carry credentials; use clickhouse.user and clickhouse.password");
+        }
+        if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null) {
+            throw new IllegalArgumentException("expected an http(s) URL of the ClickHouse HTTP interface, got '" + url + "'");
+        }
+        return url;
+    }
+
+    @Override
+    public String toString() {
+        return "ClickHouseSettings{url=" + url + ", user=" + user + ", database=" + database + "}";
+    }
+}

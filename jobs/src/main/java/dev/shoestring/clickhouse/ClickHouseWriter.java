@@ -1,0 +1,173 @@
+package dev.shoestring.clickhouse;
+
+import com.clickhouse.client.api.Client;
+import com.clickhouse.client.api.ServerException;
+import com.clickhouse.client.api.insert.InsertResponse;
+import com.clickhouse.client.api.insert.InsertSettings;
+import com.clickhouse.data.ClickHouseFormat;
+import dev.shoestring.sink.FlushTimer;
+import java.io.IOException;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.flink.api.common.operators.ProcessingTimeService;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Encodes each row into an in-memory RowBinary batch and inserts the batch as one INSERT when it
+ * holds {@code maxRows} rows or {@code maxBytes} bytes, every flush interval, before each
+ * checkpoint barrier and at end of input. Rows are encoded on arrival, so object reuse upstream is
+ * harmless and the buffer costs bytes, not objects.
+ *
+ * <p>A failed insert is retried, the same bytes, with exponential backoff (logged at WARN,
+ * counted in {@code clickhouseInsertRetries}); while it retries the task blocks, so
+ * back-pressure stops the source instead of dropping anything. After the last attempt, or at once
+ * for an error that would recur (bad credentials, a missing table or column, rejected data), the
+ * writer throws and Flink restarts the job from the last checkpoint. A retried insert that had in
+ * fact landed only duplicates rows, which the tables' ReplacingMergeTree keys absorb.
+ */
+class ClickHouseWriter<T> implements SinkWriter<T> {
+    private static final Logger LOG = LoggerFactory.getLogger(ClickHouseWriter.class);
+
+    /**
+     * Errors that fail the same way on every attempt. 18.16 answers most of them with HTTP 500
+     * and no X-ClickHouse-Exception-Code header, so the code is also read from the message.
+     */
+    private static final Set<Integer> PERMANENT_CODES = Set.of(
+            16, // NO_SUCH_COLUMN_IN_TABLE
+            27, // CANNOT_PARSE_INPUT_ASSERTION_FAILED
+            33, // CANNOT_READ_ALL_DATA: the batch does not match the columns
+            53); // TYPE_MISMATCH
+    private static final Pattern ERROR_CODE = Pattern.compile("Code: (\\d+)");
+
+    private final ClickHouseSettings settings;
+    private final RowEncoder<T> encoder;
+    private final ClickHouseSinkOptions options;
+    private final String table;
+    private final List<String> columns;
+    private final Client client;
+    private final FlushTimer flushTimer;
+
+    private final RowBuffer buffer;
+    private int bufferedRows;
+    private long lastInsertRows;
+
+    private final Counter inserts;
+    private final Counter rowsWritten;
+    private final Counter retries;
+
+    ClickHouseWriter(ClickHouseSettings settings, RowEncoder<T> encoder, ClickHouseSinkOptions options,
+            ProcessingTimeService timers, MetricGroup metrics) {
+        this.settings = settings;
+        this.encoder = encoder;
+        this.options = options;
+        this.table = settings.qualify(encoder.table());
+        this.columns = encoder.columns();
+        columns.forEach(ClickHouseSettings::checkIdentifier);
+        // Grows to a full batch once and keeps that capacity: every batch needs about the same.
+        this.buffer = new RowBuffer(Math.min(options.maxBytes, 1 << 20));
+        this.client = ClickHouseClients.create(settings);
+        this.inserts = metrics.counter("clickhouseInserts");
+        this.rowsWritten = metrics.counter("clickhouseRowsWritten");
+        this.retries = metrics.counter("clickhouseInsertRetries");
+        metrics.gauge("clickhouseRowsPerInsert", () -> lastInsertRows);
+        metrics.gauge("clickhouseBufferedRows", () -> bufferedRows);
+        this.flushTimer = FlushTimer.start(timers, options.flushInterval, this::insertBuffer);
+    }
+
+    @Override
+    public void write(T row, Context context) throws IOException, InterruptedException {
+        int mark = buffer.size();
+        try {
+            encoder.encode(row, buffer);
+        } catch (IOException | RuntimeException e) {
+            buffer.truncate(mark);
+            throw e;
+        }
+        bufferedRows++;
+        if (bufferedRows >= options.maxRows || buffer.size() >= options.maxBytes) {
+            insertBuffer();
+        }
+    }
+
+    @Override
+    public void flush(boolean endOfInput) throws IOException, InterruptedException {
+        insertBuffer();
+    }
+
+    private void insertBuffer() throws IOException, InterruptedException {
+        if (bufferedRows == 0) {
+            return;
+        }
+        long backoff = options.initialBackoff.toMillis();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                insert();
+                inserts.inc();
+                rowsWritten.inc(bufferedRows);
+                lastInsertRows = bufferedRows;
+                bufferedRows = 0;
+                buffer.clear();
+                return;
+            } catch (RuntimeException e) {
+                if (isPermanent(e) || attempt >= options.maxAttempts) {
+                    throw new IOException("Inserting " + bufferedRows + " rows into " + table + " at " + settings.url
+                            + " failed after " + attempt + " attempt(s): " + describe(e), e);
+                }
+                retries.inc();
+                LOG.warn("Insert of {} rows into {} at {} failed (attempt {}/{}), retrying in {} ms: {}",
+                        bufferedRows, table, settings.url, attempt, options.maxAttempts, backoff, describe(e));
+                Thread.sleep(backoff);
+                backoff = Math.min(options.maxBackoff.toMillis(), Math.max(1, backoff * 2));
+            }
+        }
+    }
+
+    /** One HTTP request: {@code INSERT INTO db.table (columns) FORMAT RowBinary} with the batch as body. */
+    private void insert() {
+        try (InsertResponse ignored = client.insert(table, columns, buffer::writeTo, ClickHouseFormat.RowBinary,
+                new InsertSettings()).join()) {
+            // The response carries only statistics; success is that it arrived.
+        }
+    }
+
+    static boolean isPermanent(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ServerException) {
+                ServerException se = (ServerException) t;
+                int http = se.getTransportProtocolCode();
+                // 401/403 credentials, 404 unknown table or database, 400 malformed query.
+                if (http >= 400 && http < 500 && http != 408 && http != 429) {
+                    return true;
+                }
+                return PERMANENT_CODES.contains(se.getCode() != 0 ? se.getCode() : codeIn(se.getMessage()));
+            }
+        }
+        return false;
+    }
+
+    private static int codeIn(String message) {
+        Matcher m = ERROR_CODE.matcher(message == null ? "" : message);
+        return m.find() ? Integer.parseInt(m.group(1)) : 0;
+    }
+
+    /** The exception and its root cause: client-v2 wraps connection failures in generic messages. */
+    private static String describe(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == e ? e.toString() : e + " (cause: " + root + ")";
+    }
+
+    @Override
+    public void close() {
+        flushTimer.stop();
+        client.close();
+    }
+}
