@@ -1,5 +1,6 @@
 package dev.shoestring.cli;
 
+import dev.shoestring.clickhouse.ClickHouseSchema;
 import dev.shoestring.config.ConfigException;
 import dev.shoestring.config.ShoestringConfig;
 import dev.shoestring.job.EventValidator;
@@ -52,6 +53,7 @@ public final class RunCommand implements Callable<Integer> {
                 .filter(e -> e.getValue() != null).map(Object::toString).collect(java.util.stream.Collectors.joining(", ")));
 
         Startup.retry("Postgres schema (" + cfg.postgresUrl + ")", () -> PostgresSchema.apply(cfg.postgres()));
+        Startup.retry("ClickHouse schema (" + cfg.clickhouseUrl + ")", () -> ClickHouseSchema.apply(cfg.clickhouse()));
         Startup.retry("Kafka topics (" + cfg.kafkaBootstrapServers + ")", () -> Topics.ensure(cfg));
 
         Configuration flink = new Configuration();

@@ -50,6 +50,14 @@ public final class EventParser {
     private static final Pattern DECIMAL_STRING = Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?");
     private static final Pattern CURRENCY = Pattern.compile("[A-Za-z]{3}");
 
+    /**
+     * ClickHouse's portable DateTime is unsigned 32-bit seconds: an event outside it could not be
+     * archived, so it is invalid here (and goes to the dead-letter topic) rather than failing a sink.
+     */
+    static final long MAX_ARCHIVE_SECONDS = 4_294_967_295L;
+    /** Decimal(38, 12) in ClickHouse leaves 26 integer digits for a window's sum; 20 per decision keeps room. */
+    static final int MAX_COST_INTEGER_DIGITS = 20;
+
     private EventParser() {}
 
     public static Event parse(byte[] value) throws InvalidEventException {
@@ -126,6 +134,10 @@ public final class EventParser {
                 e.inputTokens = nonNegativeInteger(p, "input_tokens");
                 e.outputTokens = nonNegativeInteger(p, "output_tokens");
                 e.costUsd = nonNegativeDecimal(p, "cost_usd");
+                if (e.costUsd.precision() - e.costUsd.scale() > MAX_COST_INTEGER_DIGITS) {
+                    throw new InvalidEventException(OUT_OF_RANGE, "payload.cost_usd",
+                            "payload.cost_usd must be below 1e" + MAX_COST_INTEGER_DIGITS + ", got " + e.costUsd.toPlainString());
+                }
                 JsonNode c = p.get("confidence");
                 if (c != null && !c.isNull()) {
                     BigDecimal conf = decimal(c, "payload.confidence");
@@ -204,6 +216,10 @@ public final class EventParser {
         try {
             OffsetDateTime t = OffsetDateTime.parse(s.replace('t', 'T').replace('z', 'Z'), DateTimeFormatter.ISO_OFFSET_DATE_TIME);
             long seconds = t.toEpochSecond();
+            if (seconds < 0 || seconds > MAX_ARCHIVE_SECONDS) {
+                throw new InvalidEventException(OUT_OF_RANGE, "occurred_at", "occurred_at must be within 1970-01-01T00:00:00Z"
+                        + " .. 2106-02-07T06:28:15Z (the archive's DateTime range), got '" + s + "'");
+            }
             return Math.addExact(Math.multiplyExact(seconds, 1_000_000L), t.getNano() / 1000);
         } catch (DateTimeException | ArithmeticException ex) {
             throw new InvalidEventException(OUT_OF_RANGE, "occurred_at", "occurred_at is not a valid date-time: '" + s + "'");

@@ -1,5 +1,8 @@
 package dev.shoestring.job;
 
+import dev.shoestring.clickhouse.ClickHouseSink;
+import dev.shoestring.clickhouse.EventRowEncoder;
+import dev.shoestring.clickhouse.WindowRowEncoder;
 import dev.shoestring.config.ShoestringConfig;
 import dev.shoestring.event.DeadLetter;
 import dev.shoestring.event.RawRecord;
@@ -18,13 +21,15 @@ import java.time.Duration;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
- * The state job: Kafka {@code events} in; current state to Postgres, invalid records to the
- * dead-letter topic.
+ * The Shoestring job: Kafka {@code events} in; current state to Postgres, invalid records to the
+ * dead-letter topic, every valid event and 1-minute agent-decision windows to ClickHouse.
  *
  * <p>Guarantees: each aggregate's events are applied in sequence order exactly once whatever
  * the duplication or disorder of delivery; Postgres converges to that state (at-least-once,
  * version-guarded idempotent writes). Each invalid record reaches the dead-letter topic at least
- * once, exactly once in a failure-free run.
+ * once, exactly once in a failure-free run. ClickHouse rows are idempotent: read with
+ * {@code FINAL}, each event_id and each window appears once after any restart
+ * (docs/design/clickhouse-exactly-once.md).
  */
 public final class ShoestringJob {
     private ShoestringJob() {}
@@ -37,10 +42,20 @@ public final class ShoestringJob {
 
     /** Adds the production source, topology and sinks to {@code env}. */
     public static ShoestringTopology.Outputs define(StreamExecutionEnvironment env, ShoestringConfig cfg, boolean bounded) {
-        DataStream<RawRecord> raw = env
+        ShoestringTopology.Outputs out = ShoestringTopology.build(source(env, cfg, bounded), cfg.metricsAllowedLateness);
+        attachSinks(out, cfg);
+        return out;
+    }
+
+    /** The Kafka source with per-partition event-time watermarks. */
+    public static DataStream<RawRecord> source(StreamExecutionEnvironment env, ShoestringConfig cfg, boolean bounded) {
+        return env
                 .fromSource(kafkaSource(cfg, bounded), watermarks(cfg), "kafka: " + cfg.kafkaTopic)
                 .uid(ShoestringTopology.UID_SOURCE);
-        ShoestringTopology.Outputs out = ShoestringTopology.build(raw, cfg.metricsAllowedLateness);
+    }
+
+    /** The production sinks: Postgres state, the dead-letter topic, the ClickHouse archive and metrics. */
+    public static void attachSinks(ShoestringTopology.Outputs out, ShoestringConfig cfg) {
         out.stateChanges
                 .sinkTo(new PostgresStateSink(cfg.postgres()))
                 .uid(ShoestringTopology.UID_POSTGRES_SINK)
@@ -49,10 +64,17 @@ public final class ShoestringJob {
                 .sinkTo(deadLetterSink(cfg))
                 .uid(ShoestringTopology.UID_DLQ_SINK)
                 .name("kafka: " + cfg.kafkaDlqTopic);
+        out.events
+                .sinkTo(new ClickHouseSink<>(cfg.clickhouse(), new EventRowEncoder()))
+                .uid(ShoestringTopology.UID_CLICKHOUSE_EVENTS_SINK)
+                .name("clickhouse: events");
+        out.decisionWindows
+                .sinkTo(new ClickHouseSink<>(cfg.clickhouse(), new WindowRowEncoder()))
+                .uid(ShoestringTopology.UID_CLICKHOUSE_METRICS_SINK)
+                .name("clickhouse: agent_decision_metrics_1m");
         out.lateDecisions
                 .sinkTo(new DiscardingSink<>())
                 .name("late decisions (counted, archived only)");
-        return out;
     }
 
     /**

@@ -86,6 +86,9 @@ public final class LocalServices {
         m.put(ShoestringConfig.KAFKA_GROUP_ID, topic + "-group");
         m.put(ShoestringConfig.PG_URL, PG_URL);
         m.put(ShoestringConfig.PG_USER, PG_USER);
+        m.put(ShoestringConfig.CH_URL, CH_URL);
+        m.put(ShoestringConfig.CH_USER, CH_USER);
+        m.put(ShoestringConfig.CH_DATABASE, CH_TEST_DATABASE);
         m.putAll(more);
         return ShoestringConfig.of(m);
     }
