@@ -9,7 +9,6 @@ import dev.shoestring.event.Event;
 import dev.shoestring.testutils.LocalServices;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -22,11 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class ClickHouseSinkITCase {
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(2)
-                    .build());
+    static final MiniClusterExtension FLINK = LocalServices.miniCluster();
 
     @Test
     void boundedJobEndsWithEveryRowInClickHouse() throws Exception {

@@ -73,6 +73,15 @@ public final class LocalServices {
         return new ClickHouseSettings(CH_URL, CH_USER, System.getenv("SHOESTRING_CLICKHOUSE_PASSWORD"), CH_TEST_DATABASE);
     }
 
+    /** The MiniCluster every pipeline test runs on: parallelism 2, as on a 2-core machine. */
+    public static org.apache.flink.test.junit5.MiniClusterExtension miniCluster() {
+        return new org.apache.flink.test.junit5.MiniClusterExtension(
+                new org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration.Builder()
+                        .setNumberTaskManagers(1)
+                        .setNumberSlotsPerTaskManager(2)
+                        .build());
+    }
+
     public static String runId() {
         return "it" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
     }
