@@ -1,13 +1,11 @@
 package dev.shoestring.cli;
 
-import dev.shoestring.clickhouse.ClickHouseSchema;
 import dev.shoestring.config.ConfigException;
 import dev.shoestring.config.ShoestringConfig;
 import dev.shoestring.job.EventValidator;
+import dev.shoestring.job.Preflight;
 import dev.shoestring.job.ShoestringJob;
 import dev.shoestring.projection.AggregateProjector;
-import dev.shoestring.kafka.Topics;
-import dev.shoestring.postgres.PostgresSchema;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.apache.flink.api.common.JobExecutionResult;
@@ -52,9 +50,9 @@ public final class RunCommand implements Callable<Integer> {
         System.out.println("shoestring: configuration " + cfg.describe().entrySet().stream()
                 .filter(e -> e.getValue() != null).map(Object::toString).collect(java.util.stream.Collectors.joining(", ")));
 
-        Startup.retry("Postgres schema (" + cfg.postgresUrl + ")", () -> PostgresSchema.apply(cfg.postgres()));
-        Startup.retry("ClickHouse schema (" + cfg.clickhouseUrl + ")", () -> ClickHouseSchema.apply(cfg.clickhouse()));
-        Startup.retry("Kafka topics (" + cfg.kafkaBootstrapServers + ")", () -> Topics.ensure(cfg));
+        for (Preflight.Step step : Preflight.steps(cfg)) {
+            Startup.retry(step.name, step.action::run);
+        }
 
         Configuration flink = new Configuration();
         if (cfg.checkpointsDir != null) {

@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.shoestring.clickhouse.ClickHouseSchema;
 import dev.shoestring.config.ShoestringConfig;
 import dev.shoestring.event.RawRecord;
-import dev.shoestring.kafka.Topics;
-import dev.shoestring.postgres.PostgresSchema;
 import dev.shoestring.testutils.ClickHouseHttp;
 import dev.shoestring.testutils.FailOnceAfterCheckpoint;
 import dev.shoestring.testutils.LocalServices;
@@ -65,9 +62,7 @@ class AnalyticsPipelineITCase {
 
         // 2. The job, bounded; optionally with a failure after the first completed checkpoint.
         ShoestringConfig cfg = LocalServices.config(topic, Map.of());
-        PostgresSchema.apply(cfg.postgres());
-        ClickHouseSchema.apply(cfg.clickhouse());
-        Topics.ensure(cfg);
+        Preflight.run(cfg);
         Configuration conf = new Configuration();
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.shoestring.config.ShoestringConfig;
 import dev.shoestring.kafka.DeadLetterSerializer;
-import dev.shoestring.kafka.Topics;
-import dev.shoestring.postgres.PostgresSchema;
 import dev.shoestring.projection.AggregateProjector;
 import dev.shoestring.testutils.LocalServices;
 import dev.shoestring.tools.EventGenerator;
@@ -58,9 +56,8 @@ class StatePipelineITCase {
 
         // 2. The job, bounded, exactly as `bin/shoestring run --bounded` builds it.
         ShoestringConfig cfg = LocalServices.config(topic, Map.of(ShoestringConfig.FLUSH_INTERVAL, "200 ms"));
-        PostgresSchema.apply(cfg.postgres());
-        Topics.ensure(cfg);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        Preflight.run(cfg);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(LocalServices.noRestarts());
         env.setParallelism(2);
         env.enableCheckpointing(500);
         ShoestringJob.define(env, cfg, true);

@@ -2,11 +2,8 @@ package dev.shoestring.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.shoestring.clickhouse.ClickHouseSchema;
 import dev.shoestring.config.ShoestringConfig;
-import dev.shoestring.kafka.Topics;
 import dev.shoestring.metrics.LateDecisionCounter;
-import dev.shoestring.postgres.PostgresSchema;
 import dev.shoestring.testutils.ClickHouseHttp;
 import dev.shoestring.testutils.LocalServices;
 import java.nio.charset.StandardCharsets;
@@ -81,9 +78,7 @@ class WindowLatenessITCase {
         topic = run + "-events";
         LocalServices.createTopic(topic, 2);
         ShoestringConfig cfg = LocalServices.config(topic, Map.of());
-        PostgresSchema.apply(cfg.postgres());
-        ClickHouseSchema.apply(cfg.clickhouse());
-        Topics.ensure(cfg);
+        Preflight.run(cfg);
 
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalServices.KAFKA);
@@ -95,7 +90,7 @@ class WindowLatenessITCase {
             }
             producer.flush();
 
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(LocalServices.noRestarts());
             env.setParallelism(2);
             env.enableCheckpointing(1000);
             ShoestringJob.define(env, cfg, false);

@@ -82,6 +82,16 @@ public final class LocalServices {
                         .build());
     }
 
+    /**
+     * A job that fails in a test must fail the test, not restart forever (the default with
+     * checkpointing on).
+     */
+    public static org.apache.flink.configuration.Configuration noRestarts() {
+        org.apache.flink.configuration.Configuration c = new org.apache.flink.configuration.Configuration();
+        c.set(org.apache.flink.configuration.RestartStrategyOptions.RESTART_STRATEGY, "none");
+        return c;
+    }
+
     public static String runId() {
         return "it" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
     }
