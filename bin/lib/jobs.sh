@@ -31,7 +31,7 @@ build() {
 java_cli() {
   build
   exec java ${SHOESTRING_JAVA_OPTS:-} \
-    -Dlog4j.configurationFile="$ROOT/flink-conf/log4j-local.properties" \
+    -Dlog4j.configurationFile="$ROOT/flink-conf/local/log4j-console.properties" \
     -cp "$JAR:$(cat "$CLASSPATH_FILE")" dev.shoestring.cli.ShoestringCli "$@"
 }
 
