@@ -28,16 +28,44 @@ build() {
   (cd "$ROOT" && mvn -B -q -DskipTests package) || { log "build failed"; exit 1; }
 }
 
+# For commands that run Flink locally: the Flink profile and plugins (as a Flink process has),
+# the local services' S3 keys from the environment (never from a file we ship), and - unless the
+# user gave a config file - a generated one pointing checkpoints and savepoints at the local Ceph.
+local_flink_env() {
+  export FLINK_CONF_DIR="${FLINK_CONF_DIR:-$ROOT/flink-conf/local}"
+  export FLINK_PLUGINS_DIR="${FLINK_PLUGINS_DIR:-$ROOT/jobs/target/flink-plugins}"
+  local envs
+  if envs="$("$ROOT/bin/shoestring" env 2>/dev/null)"; then
+    eval "$envs"
+  fi
+  local a
+  for a in "$@"; do
+    case "$a" in -c|--config|--config=*) return 0 ;; esac
+  done
+  if [[ -n "${SHOESTRING_S3_ENDPOINT:-}" && -n "${SHOESTRING_DATA_DIR:-}" && -d "$SHOESTRING_DATA_DIR" ]]; then
+    LOCAL_CONFIG="$SHOESTRING_DATA_DIR/shoestring-local.yaml"
+    cat >"$LOCAL_CONFIG" <<YAML
+# Written by bin/shoestring for the local services; secrets come from the environment.
+s3.endpoint: ${SHOESTRING_S3_ENDPOINT}
+checkpoints.dir: s3://${SHOESTRING_S3_BUCKET:-shoestring}/checkpoints
+savepoints.dir: s3://${SHOESTRING_S3_BUCKET:-shoestring}/savepoints
+YAML
+  fi
+}
+
 java_cli() {
   build
+  local sub="$1"; shift
+  LOCAL_CONFIG=""
+  local_flink_env "$@"
   exec java ${SHOESTRING_JAVA_OPTS:-} \
     -Dlog4j.configurationFile="$ROOT/flink-conf/local/log4j-console.properties" \
-    -cp "$JAR:$(cat "$CLASSPATH_FILE")" dev.shoestring.cli.ShoestringCli "$@"
+    -cp "$JAR:$(cat "$CLASSPATH_FILE")" dev.shoestring.cli.ShoestringCli "$sub" ${LOCAL_CONFIG:+-c "$LOCAL_CONFIG"} "$@"
 }
 
 cmd="${1:-help}"
 case "$cmd" in
-  run|generate)
+  run|generate|savepoint|replay)
     java_cli "$@"
     ;;
   test)

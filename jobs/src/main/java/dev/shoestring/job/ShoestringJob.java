@@ -74,6 +74,7 @@ public final class ShoestringJob {
                 .name("clickhouse: agent_decision_metrics_1m");
         out.lateDecisions
                 .sinkTo(new DiscardingSink<>())
+                .uid(ShoestringTopology.UID_LATE_DISCARD)
                 .name("late decisions (counted, archived only)");
     }
 

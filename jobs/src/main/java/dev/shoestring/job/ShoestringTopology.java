@@ -33,6 +33,12 @@ public final class ShoestringTopology {
     public static final String UID_LATE_DECISIONS = "late-decisions-counter";
     public static final String UID_CLICKHOUSE_EVENTS_SINK = "clickhouse-events-sink";
     public static final String UID_CLICKHOUSE_METRICS_SINK = "clickhouse-agent-metrics-sink";
+    // Stateless operators get uids too: production runs with pipeline.auto-generate-uids=false,
+    // so a forgotten uid fails at submission instead of silently breaking savepoints later.
+    public static final String UID_FILTER_PROJECTED = "filter-projected-aggregates";
+    public static final String UID_FILTER_DECISIONS = "filter-agent-decisions";
+    public static final String UID_TO_DECISION = "to-decision";
+    public static final String UID_LATE_DISCARD = "late-decisions-discard";
 
     public static final Duration WINDOW = Duration.ofMinutes(1);
 
@@ -77,6 +83,7 @@ public final class ShoestringTopology {
 
         DataStream<AggregateState> stateChanges = events
                 .filter(AggregateProjector::isProjected)
+                .uid(UID_FILTER_PROJECTED)
                 .name("known aggregates")
                 .keyBy(Event::aggregateKey)
                 .process(new AggregateProjector(maxPendingPerAggregate))
@@ -85,8 +92,10 @@ public final class ShoestringTopology {
 
         SingleOutputStreamOperator<AgentDecisionWindow> windows = events
                 .filter(e -> EventTypes.AGENT_DECISION.equals(e.eventType))
+                .uid(UID_FILTER_DECISIONS)
                 .name("agent decisions")
                 .map(Decision::of)
+                .uid(UID_TO_DECISION)
                 .name("to decision")
                 .keyBy(Decision::windowKey)
                 .window(TumblingEventTimeWindows.of(WINDOW))
