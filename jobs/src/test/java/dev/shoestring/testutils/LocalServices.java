@@ -7,10 +7,10 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -98,7 +98,16 @@ public final class LocalServices {
 
     /** Config pointing at the local services and the given topics. */
     public static ShoestringConfig config(String topic, Map<String, String> more) {
-        Map<String, String> m = new HashMap<>();
+        return ShoestringConfig.of(settings(topic, more));
+    }
+
+    /**
+     * The configuration keys of {@link #config}, e.g. to write a config file for a job started as
+     * its own process: the topic, {@code <topic>.dlq}, group {@code <topic>-group}, the tests'
+     * databases.
+     */
+    public static Map<String, String> settings(String topic, Map<String, String> more) {
+        Map<String, String> m = new TreeMap<>();
         m.put(ShoestringConfig.KAFKA_BOOTSTRAP, KAFKA);
         m.put(ShoestringConfig.KAFKA_TOPIC, topic);
         m.put(ShoestringConfig.KAFKA_DLQ_TOPIC, topic + ".dlq");
@@ -109,7 +118,7 @@ public final class LocalServices {
         m.put(ShoestringConfig.CH_USER, CH_USER);
         m.put(ShoestringConfig.CH_DATABASE, CH_TEST_DATABASE);
         m.putAll(more);
-        return ShoestringConfig.of(m);
+        return m;
     }
 
     public static Connection postgres() throws Exception {
@@ -124,12 +133,17 @@ public final class LocalServices {
         }
     }
 
-    public static void produce(String topic, List<Map.Entry<String, byte[]>> records) {
+    /** An idempotent producer of string keys and byte values, as the event log's producers are. */
+    public static KafkaProducer<String, byte[]> producer() {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        try (var producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    public static void produce(String topic, List<Map.Entry<String, byte[]>> records) {
+        try (var producer = producer()) {
             for (Map.Entry<String, byte[]> r : records) {
                 producer.send(new ProducerRecord<>(topic, r.getKey(), r.getValue()));
             }

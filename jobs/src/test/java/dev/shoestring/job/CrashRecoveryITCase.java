@@ -1,0 +1,326 @@
+package dev.shoestring.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.shoestring.config.ShoestringConfig;
+import dev.shoestring.kafka.Topics;
+import dev.shoestring.testutils.ClickHouseHttp;
+import dev.shoestring.testutils.ExpectedOutputs;
+import dev.shoestring.testutils.LocalServices;
+import dev.shoestring.tools.EventGenerator;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Crash recovery as an operator meets it: the job runs in a JVM of its own, started exactly as
+ * {@code bin/shoestring run} starts it, with checkpoints every 2 s on the Ceph RGW of
+ * {@code bin/shoestring up}, while a producer writes a generated log (re-deliveries, disorder,
+ * malformed records, unknown types) into a fresh topic over ~36 s. At random moments, each after
+ * a checkpoint newer than the one the process started from has completed, the process is killed
+ * with SIGKILL and started again with {@code --from-latest-checkpoint}: at least 3 times, and
+ * until the producer is done. A last {@code run --bounded --from-latest-checkpoint} finishes the
+ * log. Then Postgres and ClickHouse ({@code FINAL}) equal the failure-free expectation computed
+ * from the generator's truth, and the dead-letter topic holds every malformed record at least
+ * once and nothing else. The dead-letter sink is at-least-once: a record dead-lettered after the
+ * last checkpoint before a kill is dead-lettered again after the restart; the test prints how
+ * many such duplicates it saw (docs/design/crash-recovery.md).
+ *
+ * <p>Isolation: its own topics, group, tenants and checkpoint folder ({@code s3://<bucket>/it/<run>/}),
+ * and a Flink profile copied from {@code flink-conf/local} with the REST port left to the system,
+ * so it runs beside a {@code bin/shoestring run}. The processes' output:
+ * {@code jobs/target/crash-recovery/<run>/run-<n>.log}.
+ */
+class CrashRecoveryITCase {
+    /** Seeds the log and the kill points. */
+    private static final long SEED = 4;
+    private static final int MIN_KILLS = 3;
+    private static final int MAX_KILLS = 6;
+    private static final Duration PRODUCE_FOR = Duration.ofSeconds(36);
+    private static final int PRODUCE_SLICES = 72;
+    private static final String CHECKPOINT_INTERVAL = "2 s";
+    /** Each process lives a random 6..12 s, and at least until it completed a checkpoint. */
+    private static final int MIN_LIFE_MS = 6_000;
+    private static final int MAX_LIFE_MS = 12_000;
+    private static final Duration NEW_CHECKPOINT_DEADLINE = Duration.ofSeconds(60);
+    private static final Duration FINAL_RUN_DEADLINE = Duration.ofSeconds(90);
+    private static final int SIGKILL_EXIT = 128 + 9;
+
+    private final List<Process> processes = new ArrayList<>();
+    private Thread producer;
+
+    @AfterEach
+    void killEverythingStarted() throws Exception {
+        for (Process p : processes) {
+            if (p.isAlive()) {
+                sigkill(p);
+            }
+        }
+        if (producer != null && producer.isAlive()) {
+            producer.interrupt();
+            producer.join(10_000);
+        }
+    }
+
+    @Test
+    void sigkillAtRandomPointsThenResumeFromTheLatestCheckpoint() throws Exception {
+        String s3Endpoint = System.getenv("SHOESTRING_S3_ENDPOINT");
+        assertThat(s3Endpoint).as("the Ceph RGW of bin/shoestring up: run eval \"$(bin/shoestring env)\" first").isNotBlank();
+        assertThat(System.getenv("SHOESTRING_S3_ACCESS_KEY")).as("SHOESTRING_S3_ACCESS_KEY (bin/shoestring env)").isNotBlank();
+        String bucket = System.getenv().getOrDefault("SHOESTRING_S3_BUCKET", "shoestring");
+        Path root = Path.of(System.getenv().getOrDefault("SHOESTRING_ROOT", "..")).toAbsolutePath().normalize();
+        Path jar = root.resolve("jobs/target/shoestring-jobs.jar");
+        assertThat(jar).as("built in the package phase").exists();
+
+        // 1. A log of ~17k records: ~5 % re-deliveries, disorder, ~1 % malformed, unknown types.
+        String run = LocalServices.runId();
+        String topic = run + "-events";
+        EventGenerator.Log log = new EventGenerator(SEED, run + "-")
+                .tenants(3).orders(2500).agents(24).decisionsPerAgent(200).metrics(20).changesPerMetric(50)
+                .duplicateRate(0.05).swapRate(0.08).malformedRate(0.01).unknownTypeRate(0.03)
+                .generate();
+        assertThat(log.malformedCount()).isGreaterThan(100);
+        LocalServices.createTopic(topic, 4);
+
+        // 2. The job's config file and Flink profile; this JVM reads the same checkpoint folder.
+        Path dir = Files.createDirectories(root.resolve("jobs/target/crash-recovery/" + run));
+        String s3Base = "s3://" + bucket + "/it/" + run;
+        Map<String, String> settings = LocalServices.settings(topic, Map.of(
+                ShoestringConfig.FLUSH_INTERVAL, "200 ms",
+                ShoestringConfig.S3_ENDPOINT, s3Endpoint,
+                ShoestringConfig.CHECKPOINTS_DIR, s3Base + "/checkpoints",
+                ShoestringConfig.SAVEPOINTS_DIR, s3Base + "/savepoints"));
+        Path yaml = dir.resolve("shoestring.yaml");
+        new ObjectMapper(new YAMLFactory()).writeValue(yaml.toFile(), settings);
+        Path flinkConf = writeFlinkProfile(root, dir.resolve("flink-conf"));
+        ShoestringConfig cfg = ShoestringConfig.load(yaml, System.getenv(), Map.of());
+        FlinkSettings.initFileSystems(FlinkSettings.load(flinkConf, cfg));
+        JobLauncher launcher = new JobLauncher(root, dir, flinkConf, yaml);
+
+        // 3. The producer writes the log progressively, so that the kills land mid-stream.
+        AtomicLong produced = new AtomicLong();
+        AtomicReference<Throwable> producerFailure = new AtomicReference<>();
+        producer = new Thread(() -> produceProgressively(topic, log, produced, producerFailure), "crash-it-producer");
+        producer.setDaemon(true);
+        producer.start();
+
+        // 4. Run, wait a random 6..12 s and for a new checkpoint, SIGKILL, resume; >= 3 times,
+        //    and until the producer is done.
+        Random random = new Random(SEED);
+        String restoreFrom = Checkpoints.latest(cfg.checkpointsDir).orElse(null);
+        assertThat(restoreFrom).as("a fresh checkpoint folder").isNull();
+        List<String> kills = new ArrayList<>();
+        for (int n = 0; n < MIN_KILLS || producer.isAlive(); n++) {
+            assertThat(n).as("kills while the producer still runs").isLessThan(MAX_KILLS);
+            long life = MIN_LIFE_MS + random.nextInt(MAX_LIFE_MS - MIN_LIFE_MS + 1);
+            long t0 = System.nanoTime();
+            Process job = launcher.start(n, false);
+            long firstNewCheckpoint = -1;
+            while (firstNewCheckpoint < 0 || millisSince(t0) < life) {
+                Thread.sleep(250);
+                if (!job.isAlive()) {
+                    fail("run %d exited with %d before its kill: %s", n, job.exitValue(), launcher.tail(n));
+                }
+                String latest = Checkpoints.latest(cfg.checkpointsDir).orElse(null);
+                if (firstNewCheckpoint < 0 && latest != null && !latest.equals(restoreFrom)) {
+                    firstNewCheckpoint = millisSince(t0);
+                }
+                if (millisSince(t0) > NEW_CHECKPOINT_DEADLINE.toMillis()) {
+                    fail("run %d completed no checkpoint in %s: %s", n, NEW_CHECKPOINT_DEADLINE, launcher.tail(n));
+                }
+            }
+            long producedAtKill = produced.get();
+            long committedAtKill = committedOffsets(cfg.kafkaGroupId);
+            sigkill(job);
+            long lived = millisSince(t0);
+            assertThat(job.exitValue()).as("killed by SIGKILL").isEqualTo(SIGKILL_EXIT);
+            if (restoreFrom != null) {
+                assertThat(launcher.log(n)).contains("shoestring: resuming from " + restoreFrom);
+            }
+            kills.add(String.format("run %d: killed after %.1f s (first new checkpoint %.1f s after start);"
+                            + " produced %d of %d, committed offsets %d; it had resumed from %s",
+                    n, lived / 1e3, firstNewCheckpoint / 1e3, producedAtKill, log.records.size(), committedAtKill, restoreFrom));
+            restoreFrom = Checkpoints.latest(cfg.checkpointsDir).orElseThrow();
+        }
+        producer.join();
+        assertThat(producerFailure.get()).as("producer failure").isNull();
+        assertThat(produced.get()).isEqualTo(log.records.size());
+
+        // 5. The rest of the log, bounded, from the latest checkpoint.
+        int last = kills.size();
+        long t0 = System.nanoTime();
+        Process finish = launcher.start(last, true);
+        if (!finish.waitFor(FINAL_RUN_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)) {
+            fail("the bounded run from %s did not finish in %s: %s", restoreFrom, FINAL_RUN_DEADLINE, launcher.tail(last));
+        }
+        assertThat(finish.exitValue()).as("bounded run exit code; %s", launcher.tail(last)).isZero();
+        assertThat(launcher.log(last)).contains("shoestring: resuming from " + restoreFrom);
+        kills.add(String.format("run %d: bounded from the latest checkpoint, finished in %.1f s", last, millisSince(t0) / 1e3));
+
+        // 6. Outputs equal the failure-free expectation.
+        try (Connection c = LocalServices.postgres()) {
+            ExpectedOutputs.assertPostgresEquals(c, run, ExpectedOutputs.State.from(log.truth));
+        }
+        String db = ClickHouseHttp.TEST_DATABASE;
+        ExpectedOutputs.assertWindowsEqual(ExpectedOutputs.clickhouseWindows(db, run), ExpectedOutputs.windows(log));
+        ExpectedOutputs.assertArchiveEquals(db, run, log);
+
+        // 7. Every malformed record is dead-lettered at least once, nothing else is; count the
+        //    re-deliveries of the at-least-once sink.
+        List<String> deadLetters = ExpectedOutputs.deadLetters(topic, cfg.kafkaDlqTopic);
+        List<String> malformed = ExpectedOutputs.malformedValues(log);
+        assertThat(new HashSet<>(malformed)).as("malformed values are distinct").hasSize(malformed.size());
+        assertThat(new HashSet<>(deadLetters)).isEqualTo(new HashSet<>(malformed));
+        Map<String, Integer> copies = new HashMap<>();
+        deadLetters.forEach(v -> copies.merge(v, 1, Integer::sum));
+        long duplicated = copies.values().stream().filter(c -> c > 1).count();
+        kills.forEach(k -> System.out.println("crash-recovery " + run + ": " + k));
+        System.out.printf("crash-recovery %s: %d kills; DLQ %d records for %d malformed (%d dead-lettered more than once);"
+                        + " process logs in %s%n",
+                run, last, deadLetters.size(), malformed.size(), duplicated, dir);
+
+        org.apache.flink.core.fs.Path checkpoints = new org.apache.flink.core.fs.Path(s3Base);
+        checkpoints.getFileSystem().delete(checkpoints, true);
+    }
+
+    /** Writes the log in equal slices over {@link #PRODUCE_FOR}, counting the acknowledged records. */
+    private static void produceProgressively(String topic, EventGenerator.Log log, AtomicLong produced,
+            AtomicReference<Throwable> failure) {
+        int n = log.records.size();
+        long start = System.nanoTime();
+        try (KafkaProducer<String, byte[]> p = LocalServices.producer()) {
+            for (int s = 0; s < PRODUCE_SLICES; s++) {
+                int to = (int) ((long) n * (s + 1) / PRODUCE_SLICES);
+                for (int i = (int) ((long) n * s / PRODUCE_SLICES); i < to; i++) {
+                    EventGenerator.Record r = log.records.get(i);
+                    p.send(new ProducerRecord<>(topic, r.key, r.value));
+                }
+                p.flush();
+                produced.set(to);
+                long due = start + PRODUCE_FOR.toNanos() * (s + 1) / PRODUCE_SLICES;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Throwable t) {
+            failure.set(t);
+        }
+    }
+
+    /** The sum of the offsets the job committed for its group (on completed checkpoints). */
+    private static long committedOffsets(String group) throws Exception {
+        try (Admin admin = Topics.admin(LocalServices.KAFKA)) {
+            return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(15, TimeUnit.SECONDS)
+                    .values().stream().filter(o -> o != null).mapToLong(OffsetAndMetadata::offset).sum();
+        }
+    }
+
+    /** SIGKILL, which {@link Process#destroyForcibly()} does not promise on every JDK; waits for the exit. */
+    private static void sigkill(Process p) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-9", Long.toString(p.pid())).redirectErrorStream(true).start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            p.destroyForcibly();
+        }
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("process %d exited after SIGKILL", p.pid()).isTrue();
+    }
+
+    private static long millisSince(long nanos) {
+        return (System.nanoTime() - nanos) / 1_000_000;
+    }
+
+    /**
+     * flink-conf/local with checkpoints every {@link #CHECKPOINT_INTERVAL} and the REST port left
+     * to the system (a {@code bin/shoestring run} may hold 18081); the checkpoint coordinator logs
+     * at INFO, for diagnosis.
+     */
+    private static Path writeFlinkProfile(Path root, Path conf) throws IOException {
+        Files.createDirectories(conf);
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+        ObjectNode c = (ObjectNode) yaml.readTree(root.resolve("flink-conf/local/config.yaml").toFile());
+        c.withObject("/execution/checkpointing").put("interval", CHECKPOINT_INTERVAL);
+        c.withObject("/rest").put("port", 0);
+        yaml.writeValue(conf.resolve("config.yaml").toFile(), c);
+        Files.writeString(conf.resolve("log4j-console.properties"),
+                Files.readString(root.resolve("flink-conf/local/log4j-console.properties"))
+                        + "\nlogger.checkpoints.name = org.apache.flink.runtime.checkpoint.CheckpointCoordinator\n"
+                        + "logger.checkpoints.level = INFO\n");
+        return conf;
+    }
+
+    /** Starts {@code shoestring run} as bin/shoestring does: the job jar plus the local Flink classpath. */
+    private final class JobLauncher {
+        private final Path root;
+        private final Path dir;
+        private final Path flinkConf;
+        private final Path yaml;
+        private final String classpath;
+
+        JobLauncher(Path root, Path dir, Path flinkConf, Path yaml) throws IOException {
+            this.root = root;
+            this.dir = dir;
+            this.flinkConf = flinkConf;
+            this.yaml = yaml;
+            this.classpath = root.resolve("jobs/target/shoestring-jobs.jar") + ":"
+                    + Files.readString(root.resolve("jobs/target/local-classpath.txt")).trim();
+        }
+
+        Process start(int n, boolean bounded) throws IOException {
+            List<String> cmd = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Dlog4j.configurationFile=" + flinkConf.resolve("log4j-console.properties"),
+                    "-cp", classpath, "dev.shoestring.cli.ShoestringCli",
+                    "run", "-c", yaml.toString(), "--from-latest-checkpoint"));
+            if (bounded) {
+                cmd.add("--bounded");
+            }
+            ProcessBuilder pb = new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
+                    .redirectOutput(logFile(n).toFile());
+            pb.environment().put("FLINK_CONF_DIR", flinkConf.toString());
+            pb.environment().put("FLINK_PLUGINS_DIR", root.resolve("jobs/target/flink-plugins").toString());
+            Process p = pb.start();
+            processes.add(p);
+            return p;
+        }
+
+        private Path logFile(int n) {
+            return dir.resolve("run-" + n + ".log");
+        }
+
+        /** The run's output (for assertions), headed by its path. */
+        String log(int n) throws IOException {
+            return "\n--- " + logFile(n) + " ---\n" + Files.readString(logFile(n));
+        }
+
+        /** The last lines of the run's output (for failure messages). */
+        String tail(int n) throws IOException {
+            List<String> lines = Files.readAllLines(logFile(n));
+            return "\n--- " + logFile(n) + " (last 40 lines) ---\n"
+                    + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        }
+    }
+}
