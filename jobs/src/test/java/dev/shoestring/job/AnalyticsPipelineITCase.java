@@ -81,6 +81,15 @@ class AnalyticsPipelineITCase {
             assertThat(FailOnceAfterCheckpoint.FAILED.get()).as("the failure was injected").isTrue();
         }
 
+        // 3. The windows and the archive equal an independent computation.
+        assertClickHouseEquals(run, log);
+    }
+
+    /**
+     * `agent_decision_metrics_1m FINAL` equals the windows computed from the log, and `events FINAL`
+     * holds one row per valid event_id of this run's tenants.
+     */
+    static void assertClickHouseEquals(String run, EventGenerator.Log log) throws Exception {
         // 3. The windows equal an independent computation over the distinct decisions.
         String db = ClickHouseHttp.TEST_DATABASE;
         Map<String, List<Object>> expected = expectedWindows(log);

@@ -71,19 +71,7 @@ class StatePipelineITCase {
         assertThat(result.<Long>getAccumulatorResult(AggregateProjector.ACC_GAPS_SKIPPED)).isZero();
 
         // 3. Postgres equals the independently computed state, row by row.
-        Expected expected = Expected.from(log.truth);
-        try (Connection c = LocalServices.postgres()) {
-            assertThat(rows(c, "SELECT tenant_id, order_id, customer_id, status, amount, paid_amount, currency, items,"
-                    + " created_at, updated_at, version FROM orders WHERE tenant_id LIKE '" + run + "-%'"))
-                    .containsExactlyInAnyOrderEntriesOf(expected.orders);
-            assertThat(rows(c, "SELECT tenant_id, agent_id, decisions, approved, rejected, escalated, errors, cost_usd,"
-                    + " input_tokens, output_tokens, last_decision_at, last_outcome, version FROM agents"
-                    + " WHERE tenant_id LIKE '" + run + "-%'"))
-                    .containsExactlyInAnyOrderEntriesOf(expected.agents);
-            assertThat(rows(c, "SELECT tenant_id, name, value, unit, updated_at, version FROM metrics_current"
-                    + " WHERE tenant_id LIKE '" + run + "-%'"))
-                    .containsExactlyInAnyOrderEntriesOf(expected.metrics);
-        }
+        assertPostgresEquals(run, Expected.from(log.truth));
 
         // 4. Every malformed record is in the DLQ exactly once, unchanged, with its coordinates.
         Map<String, byte[]> source = new HashMap<>();
@@ -104,6 +92,22 @@ class StatePipelineITCase {
             assertThat(r.key()).isNotNull();
         }
         assertThat(actualBad).containsExactlyInAnyOrderElementsOf(expectedBad);
+    }
+
+    /** The three state tables, for this run's tenants, equal the expectation row by row. */
+    static void assertPostgresEquals(String run, Expected expected) throws Exception {
+        try (Connection c = LocalServices.postgres()) {
+            assertThat(rows(c, "SELECT tenant_id, order_id, customer_id, status, amount, paid_amount, currency, items,"
+                    + " created_at, updated_at, version FROM orders WHERE tenant_id LIKE '" + run + "-%'"))
+                    .containsExactlyInAnyOrderEntriesOf(expected.orders);
+            assertThat(rows(c, "SELECT tenant_id, agent_id, decisions, approved, rejected, escalated, errors, cost_usd,"
+                    + " input_tokens, output_tokens, last_decision_at, last_outcome, version FROM agents"
+                    + " WHERE tenant_id LIKE '" + run + "-%'"))
+                    .containsExactlyInAnyOrderEntriesOf(expected.agents);
+            assertThat(rows(c, "SELECT tenant_id, name, value, unit, updated_at, version FROM metrics_current"
+                    + " WHERE tenant_id LIKE '" + run + "-%'"))
+                    .containsExactlyInAnyOrderEntriesOf(expected.metrics);
+        }
     }
 
     private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
