@@ -25,7 +25,7 @@ build() {
     return
   fi
   log "building the job jar (mvn package)"
-  (cd "$ROOT" && mvn -B -q -DskipTests package) || { log "build failed"; exit 1; }
+  (cd "$ROOT" && mvn -B -q -DskipTests -pl jobs -am package) || { log "build failed"; exit 1; }
 }
 
 # For commands that run Flink locally: the Flink profile and plugins (as a Flink process has),

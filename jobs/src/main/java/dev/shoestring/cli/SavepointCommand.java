@@ -52,7 +52,7 @@ public final class SavepointCommand implements Callable<Integer> {
             System.err.println("shoestring: no savepoint directory: set config key 'savepoints.dir' or pass --dir");
             return 2;
         }
-        Configuration flink = FlinkSettings.load(RunCommand.flinkConfDir(), cfg);
+        Configuration flink = FlinkSettings.load(LocalRunner.flinkConfDir(), cfg);
         String rest = flink.get(RestOptions.ADDRESS) + ":" + flink.get(RestOptions.PORT);
         try (RestClusterClient<StandaloneClusterId> client = new RestClusterClient<>(flink, StandaloneClusterId.getInstance())) {
             JobID job;

@@ -113,7 +113,11 @@ public final class ShoestringConfig implements Serializable {
     public final String s3SecretKey;
     public final boolean s3PathStyleAccess;
 
+    /** The validated key/value map this object was built from. */
+    private final Map<String, String> raw;
+
     private ShoestringConfig(Map<String, String> v) {
+        raw = new LinkedHashMap<>(v);
         kafkaBootstrapServers = bootstrap(v, KAFKA_BOOTSTRAP);
         kafkaTopic = topic(v, KAFKA_TOPIC);
         kafkaDlqTopic = topic(v, KAFKA_DLQ_TOPIC);
@@ -314,6 +318,13 @@ public final class ShoestringConfig implements Serializable {
             throw new ConfigException(key, "must be true or false, got '" + s + "'");
         }
         return Boolean.parseBoolean(s);
+    }
+
+    /** The same configuration under another consumer group. */
+    public ShoestringConfig withGroupId(String groupId) {
+        Map<String, String> v = new LinkedHashMap<>(raw);
+        v.put(KAFKA_GROUP_ID, groupId);
+        return new ShoestringConfig(v);
     }
 
     public PostgresSettings postgres() {

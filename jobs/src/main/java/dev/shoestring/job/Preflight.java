@@ -4,7 +4,10 @@ import dev.shoestring.clickhouse.ClickHouseSchema;
 import dev.shoestring.config.ShoestringConfig;
 import dev.shoestring.kafka.Topics;
 import dev.shoestring.postgres.PostgresSchema;
+import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * What must hold before the job starts: both schemas applied (idempotently) and the topics in
@@ -31,10 +34,20 @@ public final class Preflight {
     private Preflight() {}
 
     public static List<Step> steps(ShoestringConfig cfg) {
-        return List.of(
-                new Step("Postgres schema (" + cfg.postgresUrl + ")", () -> PostgresSchema.apply(cfg.postgres())),
-                new Step("ClickHouse schema (" + cfg.clickhouseUrl + ")", () -> ClickHouseSchema.apply(cfg.clickhouse())),
-                new Step("Kafka topics (" + cfg.kafkaBootstrapServers + ")", () -> Topics.ensure(cfg)));
+        return steps(cfg, EnumSet.allOf(ShoestringJob.Output.class));
+    }
+
+    /** Only what the chosen outputs need: a metrics replay never touches Postgres. */
+    public static List<Step> steps(ShoestringConfig cfg, Set<ShoestringJob.Output> outputs) {
+        List<Step> steps = new ArrayList<>();
+        if (outputs.contains(ShoestringJob.Output.STATE)) {
+            steps.add(new Step("Postgres schema (" + cfg.postgresUrl + ")", () -> PostgresSchema.apply(cfg.postgres())));
+        }
+        if (outputs.contains(ShoestringJob.Output.ARCHIVE) || outputs.contains(ShoestringJob.Output.METRICS)) {
+            steps.add(new Step("ClickHouse schema (" + cfg.clickhouseUrl + ")", () -> ClickHouseSchema.apply(cfg.clickhouse())));
+        }
+        steps.add(new Step("Kafka topics (" + cfg.kafkaBootstrapServers + ")", () -> Topics.ensure(cfg)));
+        return steps;
     }
 
     /** All steps once, no retry. */

@@ -9,6 +9,7 @@ import dev.shoestring.event.RawRecord;
 import dev.shoestring.kafka.DeadLetterSerializer;
 import dev.shoestring.kafka.RawRecordDeserializer;
 import dev.shoestring.postgres.PostgresStateSink;
+import dev.shoestring.projection.AggregateProjector;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -18,6 +19,8 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
@@ -40,10 +43,32 @@ public final class ShoestringJob {
      */
     public static final Duration IDLE_PARTITION_TIMEOUT = Duration.ofSeconds(10);
 
+    /** The projections a run writes; a replay may pick some. */
+    public enum Output {
+        /** Current state into Postgres. */
+        STATE,
+        /** Invalid records into the dead-letter topic. */
+        DLQ,
+        /** Every valid event into ClickHouse {@code events}. */
+        ARCHIVE,
+        /** Agent-decision windows into ClickHouse {@code agent_decision_metrics_1m}. */
+        METRICS
+    }
+
     /** Adds the production source, topology and sinks to {@code env}. */
     public static ShoestringTopology.Outputs define(StreamExecutionEnvironment env, ShoestringConfig cfg, boolean bounded) {
-        ShoestringTopology.Outputs out = ShoestringTopology.build(source(env, cfg, bounded), cfg.metricsAllowedLateness);
-        attachSinks(out, cfg);
+        return define(env, cfg, bounded, EnumSet.allOf(Output.class));
+    }
+
+    /**
+     * Adds the source, topology and the sinks of {@code outputs}. A branch without a sink is not
+     * part of the job at all: a replay of METRICS alone never runs the projector nor opens Postgres.
+     */
+    public static ShoestringTopology.Outputs define(StreamExecutionEnvironment env, ShoestringConfig cfg, boolean bounded,
+            Set<Output> outputs) {
+        ShoestringTopology.Outputs out = ShoestringTopology.build(source(env, cfg, bounded), cfg.metricsAllowedLateness,
+                AggregateProjector.DEFAULT_MAX_PENDING, outputs.contains(Output.STATE), outputs.contains(Output.METRICS));
+        attachSinks(out, cfg, outputs);
         return out;
     }
 
@@ -56,26 +81,38 @@ public final class ShoestringJob {
 
     /** The production sinks: Postgres state, the dead-letter topic, the ClickHouse archive and metrics. */
     public static void attachSinks(ShoestringTopology.Outputs out, ShoestringConfig cfg) {
-        out.stateChanges
+        attachSinks(out, cfg, EnumSet.allOf(Output.class));
+    }
+
+    public static void attachSinks(ShoestringTopology.Outputs out, ShoestringConfig cfg, Set<Output> outputs) {
+        if (outputs.contains(Output.STATE)) {
+            out.stateChanges
                 .sinkTo(new PostgresStateSink(cfg.postgres()))
                 .uid(ShoestringTopology.UID_POSTGRES_SINK)
                 .name("postgres: current state");
-        out.deadLetters
+        }
+        if (outputs.contains(Output.DLQ)) {
+            out.deadLetters
                 .sinkTo(deadLetterSink(cfg))
                 .uid(ShoestringTopology.UID_DLQ_SINK)
                 .name("kafka: " + cfg.kafkaDlqTopic);
-        out.events
+        }
+        if (outputs.contains(Output.ARCHIVE)) {
+            out.events
                 .sinkTo(new ClickHouseSink<>(cfg.clickhouse(), new EventRowEncoder()))
                 .uid(ShoestringTopology.UID_CLICKHOUSE_EVENTS_SINK)
                 .name("clickhouse: events");
-        out.decisionWindows
+        }
+        if (outputs.contains(Output.METRICS)) {
+            out.decisionWindows
                 .sinkTo(new ClickHouseSink<>(cfg.clickhouse(), new WindowRowEncoder()))
                 .uid(ShoestringTopology.UID_CLICKHOUSE_METRICS_SINK)
                 .name("clickhouse: agent_decision_metrics_1m");
-        out.lateDecisions
+            out.lateDecisions
                 .sinkTo(new DiscardingSink<>())
                 .uid(ShoestringTopology.UID_LATE_DISCARD)
                 .name("late decisions (counted, archived only)");
+        }
     }
 
     /**

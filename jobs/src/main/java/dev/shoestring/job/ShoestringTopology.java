@@ -71,17 +71,22 @@ public final class ShoestringTopology {
     private ShoestringTopology() {}
 
     public static Outputs build(DataStream<RawRecord> records, Duration allowedLateness) {
-        return build(records, allowedLateness, AggregateProjector.DEFAULT_MAX_PENDING);
+        return build(records, allowedLateness, AggregateProjector.DEFAULT_MAX_PENDING, true, true);
     }
 
-    public static Outputs build(DataStream<RawRecord> records, Duration allowedLateness, int maxPendingPerAggregate) {
+    /**
+     * Every operator added to a DataStream job runs, sink or not: a replay that leaves out a
+     * projection must not build its branch (its output stream is then null).
+     */
+    public static Outputs build(DataStream<RawRecord> records, Duration allowedLateness, int maxPendingPerAggregate,
+            boolean withState, boolean withMetrics) {
         SingleOutputStreamOperator<Event> events = records
                 .process(new EventValidator())
                 .uid(UID_VALIDATE)
                 .name("validate events");
         DataStream<DeadLetter> deadLetters = events.getSideOutput(EventValidator.DEAD_LETTERS);
 
-        DataStream<AggregateState> stateChanges = events
+        DataStream<AggregateState> stateChanges = !withState ? null : events
                 .filter(AggregateProjector::isProjected)
                 .uid(UID_FILTER_PROJECTED)
                 .name("known aggregates")
@@ -90,6 +95,9 @@ public final class ShoestringTopology {
                 .uid(UID_PROJECT)
                 .name("project aggregate state");
 
+        if (!withMetrics) {
+            return new Outputs(events, deadLetters, stateChanges, null, null);
+        }
         SingleOutputStreamOperator<AgentDecisionWindow> windows = events
                 .filter(e -> EventTypes.AGENT_DECISION.equals(e.eventType))
                 .uid(UID_FILTER_DECISIONS)

@@ -8,14 +8,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.shoestring.config.ShoestringConfig;
 import dev.shoestring.kafka.Topics;
-import dev.shoestring.testutils.ClickHouseHttp;
 import dev.shoestring.testutils.ExpectedOutputs;
 import dev.shoestring.testutils.LocalServices;
 import dev.shoestring.tools.EventGenerator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,15 +35,18 @@ import org.junit.jupiter.api.Test;
  * Crash recovery as an operator meets it: the job runs in a JVM of its own, started exactly as
  * {@code bin/shoestring run} starts it, with checkpoints every 2 s on the Ceph RGW of
  * {@code bin/shoestring up}, while a producer writes a generated log (re-deliveries, disorder,
- * malformed records, unknown types) into a fresh topic over ~36 s. At random moments, each after
- * a checkpoint newer than the one the process started from has completed, the process is killed
- * with SIGKILL and started again with {@code --from-latest-checkpoint}: at least 3 times, and
- * until the producer is done. A last {@code run --bounded --from-latest-checkpoint} finishes the
- * log. Then Postgres and ClickHouse ({@code FINAL}) equal the failure-free expectation computed
- * from the generator's truth, and the dead-letter topic holds every malformed record at least
- * once and nothing else. The dead-letter sink is at-least-once: a record dead-lettered after the
- * last checkpoint before a kill is dead-lettered again after the restart; the test prints how
- * many such duplicates it saw (docs/design/crash-recovery.md).
+ * malformed records, unknown types) into a fresh topic over ~60 s. Three times, at a random moment
+ * 6..12 s after the job was submitted and after a checkpoint newer than the one the process
+ * started from has completed, the process is killed with SIGKILL and started again with
+ * {@code --from-latest-checkpoint}. Once the producer is done, a last
+ * {@code run --bounded --from-latest-checkpoint} finishes the log. Then Postgres and ClickHouse
+ * ({@code FINAL}) equal the failure-free expectation computed from the generator's truth, and
+ * the dead-letter topic holds every malformed record at least once and nothing else.
+ *
+ * <p>The dead-letter sink is at-least-once: a record dead-lettered after the last checkpoint
+ * before a kill is dead-lettered again after the restart. Duplicates did appear: 4 to 12 of the
+ * 122 malformed records were in the topic twice in each measured run (the test prints the count;
+ * docs/design/crash-recovery.md).
  *
  * <p>Isolation: its own topics, group, tenants and checkpoint folder ({@code s3://<bucket>/it/<run>/}),
  * and a Flink profile copied from {@code flink-conf/local} with the REST port left to the system,
@@ -53,17 +54,22 @@ import org.junit.jupiter.api.Test;
  * {@code jobs/target/crash-recovery/<run>/run-<n>.log}.
  */
 class CrashRecoveryITCase {
-    /** Seeds the log and the kill points. */
-    private static final long SEED = 4;
-    private static final int MIN_KILLS = 3;
-    private static final int MAX_KILLS = 6;
-    private static final Duration PRODUCE_FOR = Duration.ofSeconds(36);
+    private static final long LOG_SEED = 4;
+    /** Seeds the kill points (java.util.Random's first draws vary little across small seeds). */
+    private static final long KILL_SEED = 2026;
+    private static final int KILLS = 3;
+    /**
+     * Long enough for the three kills to land while the producer writes (a job is submitted ~9 s
+     * after its process starts).
+     */
+    private static final Duration PRODUCE_FOR = Duration.ofSeconds(60);
     private static final int PRODUCE_SLICES = 72;
     private static final String CHECKPOINT_INTERVAL = "2 s";
-    /** Each process lives a random 6..12 s, and at least until it completed a checkpoint. */
+    /** A job runs a random 6..12 s after its submission, and at least until it completed a checkpoint. */
     private static final int MIN_LIFE_MS = 6_000;
     private static final int MAX_LIFE_MS = 12_000;
-    private static final Duration NEW_CHECKPOINT_DEADLINE = Duration.ofSeconds(60);
+    /** A run must start, checkpoint and live its random time within this. */
+    private static final Duration RUN_DEADLINE = Duration.ofSeconds(75);
     private static final Duration FINAL_RUN_DEADLINE = Duration.ofSeconds(90);
     private static final int SIGKILL_EXIT = 128 + 9;
 
@@ -85,37 +91,33 @@ class CrashRecoveryITCase {
 
     @Test
     void sigkillAtRandomPointsThenResumeFromTheLatestCheckpoint() throws Exception {
-        String s3Endpoint = System.getenv("SHOESTRING_S3_ENDPOINT");
-        assertThat(s3Endpoint).as("the Ceph RGW of bin/shoestring up: run eval \"$(bin/shoestring env)\" first").isNotBlank();
-        assertThat(System.getenv("SHOESTRING_S3_ACCESS_KEY")).as("SHOESTRING_S3_ACCESS_KEY (bin/shoestring env)").isNotBlank();
-        String bucket = System.getenv().getOrDefault("SHOESTRING_S3_BUCKET", "shoestring");
-        Path root = Path.of(System.getenv().getOrDefault("SHOESTRING_ROOT", "..")).toAbsolutePath().normalize();
+        Path root = LocalServices.root();
         Path jar = root.resolve("jobs/target/shoestring-jobs.jar");
         assertThat(jar).as("built in the package phase").exists();
 
-        // 1. A log of ~17k records: ~5 % re-deliveries, disorder, ~1 % malformed, unknown types.
+        // 1. A log of ~12k records: ~5 % re-deliveries, disorder, ~1 % malformed, unknown types.
         String run = LocalServices.runId();
         String topic = run + "-events";
-        EventGenerator.Log log = new EventGenerator(SEED, run + "-")
+        EventGenerator.Log log = new EventGenerator(LOG_SEED, run + "-")
                 .tenants(3).orders(2500).agents(24).decisionsPerAgent(200).metrics(20).changesPerMetric(50)
                 .duplicateRate(0.05).swapRate(0.08).malformedRate(0.01).unknownTypeRate(0.03)
                 .generate();
         assertThat(log.malformedCount()).isGreaterThan(100);
         LocalServices.createTopic(topic, 4);
 
-        // 2. The job's config file and Flink profile; this JVM reads the same checkpoint folder.
+        // 2. The job's config file (S3 keys from the environment, as bin/shoestring passes them)
+        //    and Flink profile; this JVM reads the same checkpoint folder.
         Path dir = Files.createDirectories(root.resolve("jobs/target/crash-recovery/" + run));
-        String s3Base = "s3://" + bucket + "/it/" + run;
+        String s3Base = "s3://" + LocalServices.S3_BUCKET + "/it/" + run;
         Map<String, String> settings = LocalServices.settings(topic, Map.of(
                 ShoestringConfig.FLUSH_INTERVAL, "200 ms",
-                ShoestringConfig.S3_ENDPOINT, s3Endpoint,
                 ShoestringConfig.CHECKPOINTS_DIR, s3Base + "/checkpoints",
                 ShoestringConfig.SAVEPOINTS_DIR, s3Base + "/savepoints"));
         Path yaml = dir.resolve("shoestring.yaml");
         new ObjectMapper(new YAMLFactory()).writeValue(yaml.toFile(), settings);
         Path flinkConf = writeFlinkProfile(root, dir.resolve("flink-conf"));
         ShoestringConfig cfg = ShoestringConfig.load(yaml, System.getenv(), Map.of());
-        FlinkSettings.initFileSystems(FlinkSettings.load(flinkConf, cfg));
+        LocalServices.initS3(cfg);
         JobLauncher launcher = new JobLauncher(root, dir, flinkConf, yaml);
 
         // 3. The producer writes the log progressively, so that the kills land mid-stream.
@@ -125,42 +127,49 @@ class CrashRecoveryITCase {
         producer.setDaemon(true);
         producer.start();
 
-        // 4. Run, wait a random 6..12 s and for a new checkpoint, SIGKILL, resume; >= 3 times,
-        //    and until the producer is done.
-        Random random = new Random(SEED);
+        // 4. Run; once the job is submitted, wait a random 6..12 s and for a checkpoint newer than
+        //    the one the process started from; SIGKILL; resume. Three times; the run that finishes
+        //    the log starts after the producer is done.
+        Random random = new Random(KILL_SEED);
         String restoreFrom = Checkpoints.latest(cfg.checkpointsDir).orElse(null);
         assertThat(restoreFrom).as("a fresh checkpoint folder").isNull();
-        List<String> kills = new ArrayList<>();
-        for (int n = 0; n < MIN_KILLS || producer.isAlive(); n++) {
-            assertThat(n).as("kills while the producer still runs").isLessThan(MAX_KILLS);
+        List<String> report = new ArrayList<>();
+        for (int n = 0; n < KILLS; n++) {
             long life = MIN_LIFE_MS + random.nextInt(MAX_LIFE_MS - MIN_LIFE_MS + 1);
             long t0 = System.nanoTime();
             Process job = launcher.start(n, false);
-            long firstNewCheckpoint = -1;
-            while (firstNewCheckpoint < 0 || millisSince(t0) < life) {
+            long running = -1; // ms from the process start to the job's submission
+            long newCheckpoint = -1;
+            while (running < 0 || newCheckpoint < 0 || millisSince(t0) - running < life) {
                 Thread.sleep(250);
                 if (!job.isAlive()) {
                     fail("run %d exited with %d before its kill: %s", n, job.exitValue(), launcher.tail(n));
                 }
-                String latest = Checkpoints.latest(cfg.checkpointsDir).orElse(null);
-                if (firstNewCheckpoint < 0 && latest != null && !latest.equals(restoreFrom)) {
-                    firstNewCheckpoint = millisSince(t0);
+                if (running < 0 && launcher.log(n).contains(" running; Flink REST API")) {
+                    running = millisSince(t0);
                 }
-                if (millisSince(t0) > NEW_CHECKPOINT_DEADLINE.toMillis()) {
-                    fail("run %d completed no checkpoint in %s: %s", n, NEW_CHECKPOINT_DEADLINE, launcher.tail(n));
+                String latest = Checkpoints.latest(cfg.checkpointsDir).orElse(null);
+                if (newCheckpoint < 0 && latest != null && !latest.equals(restoreFrom)) {
+                    newCheckpoint = millisSince(t0);
+                }
+                if (millisSince(t0) > RUN_DEADLINE.toMillis()) {
+                    fail("run %d: running after %d ms, first new checkpoint after %d ms: %s", n, running, newCheckpoint,
+                            launcher.tail(n));
                 }
             }
             long producedAtKill = produced.get();
             long committedAtKill = committedOffsets(cfg.kafkaGroupId);
             sigkill(job);
-            long lived = millisSince(t0);
+            long killedAt = millisSince(t0);
             assertThat(job.exitValue()).as("killed by SIGKILL").isEqualTo(SIGKILL_EXIT);
             if (restoreFrom != null) {
                 assertThat(launcher.log(n)).contains("shoestring: resuming from " + restoreFrom);
             }
-            kills.add(String.format("run %d: killed after %.1f s (first new checkpoint %.1f s after start);"
-                            + " produced %d of %d, committed offsets %d; it had resumed from %s",
-                    n, lived / 1e3, firstNewCheckpoint / 1e3, producedAtKill, log.records.size(), committedAtKill, restoreFrom));
+            report.add(String.format("run %d: job submitted %.1f s after the process started,"
+                            + " first new checkpoint at %.1f s, SIGKILL at %.1f s with %d of %d records produced"
+                            + " and offsets %d committed; started from %s",
+                    n, running / 1e3, newCheckpoint / 1e3, killedAt / 1e3, producedAtKill, log.records.size(),
+                    committedAtKill, restoreFrom));
             restoreFrom = Checkpoints.latest(cfg.checkpointsDir).orElseThrow();
         }
         producer.join();
@@ -168,7 +177,7 @@ class CrashRecoveryITCase {
         assertThat(produced.get()).isEqualTo(log.records.size());
 
         // 5. The rest of the log, bounded, from the latest checkpoint.
-        int last = kills.size();
+        int last = report.size();
         long t0 = System.nanoTime();
         Process finish = launcher.start(last, true);
         if (!finish.waitFor(FINAL_RUN_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -176,15 +185,11 @@ class CrashRecoveryITCase {
         }
         assertThat(finish.exitValue()).as("bounded run exit code; %s", launcher.tail(last)).isZero();
         assertThat(launcher.log(last)).contains("shoestring: resuming from " + restoreFrom);
-        kills.add(String.format("run %d: bounded from the latest checkpoint, finished in %.1f s", last, millisSince(t0) / 1e3));
+        report.add(String.format("run %d: bounded from %s, finished in %.1f s", last, restoreFrom, millisSince(t0) / 1e3));
 
         // 6. Outputs equal the failure-free expectation.
-        try (Connection c = LocalServices.postgres()) {
-            ExpectedOutputs.assertPostgresEquals(c, run, ExpectedOutputs.State.from(log.truth));
-        }
-        String db = ClickHouseHttp.TEST_DATABASE;
-        ExpectedOutputs.assertWindowsEqual(ExpectedOutputs.clickhouseWindows(db, run), ExpectedOutputs.windows(log));
-        ExpectedOutputs.assertArchiveEquals(db, run, log);
+        ExpectedOutputs.assertPostgresEquals(run, ExpectedOutputs.State.from(log.truth));
+        ExpectedOutputs.assertClickHouseEquals(run, log);
 
         // 7. Every malformed record is dead-lettered at least once, nothing else is; count the
         //    re-deliveries of the at-least-once sink.
@@ -195,11 +200,12 @@ class CrashRecoveryITCase {
         Map<String, Integer> copies = new HashMap<>();
         deadLetters.forEach(v -> copies.merge(v, 1, Integer::sum));
         long duplicated = copies.values().stream().filter(c -> c > 1).count();
-        kills.forEach(k -> System.out.println("crash-recovery " + run + ": " + k));
+        report.forEach(line -> System.out.println("crash-recovery " + run + ": " + line));
         System.out.printf("crash-recovery %s: %d kills; DLQ %d records for %d malformed (%d dead-lettered more than once);"
                         + " process logs in %s%n",
                 run, last, deadLetters.size(), malformed.size(), duplicated, dir);
 
+        // 8. Leave nothing on Ceph (kept after a failure, for diagnosis).
         org.apache.flink.core.fs.Path checkpoints = new org.apache.flink.core.fs.Path(s3Base);
         checkpoints.getFileSystem().delete(checkpoints, true);
     }

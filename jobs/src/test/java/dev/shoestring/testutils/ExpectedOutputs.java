@@ -105,7 +105,13 @@ public final class ExpectedOutputs {
     }
 
     /** Asserts that Postgres holds exactly the expected rows for the run's tenants. */
-    public static void assertPostgresEquals(Connection c, String run, State expected) throws Exception {
+    public static void assertPostgresEquals(String run, State expected) throws Exception {
+        try (Connection c = LocalServices.postgres()) {
+            assertPostgresEquals(c, run, expected);
+        }
+    }
+
+    private static void assertPostgresEquals(Connection c, String run, State expected) throws Exception {
         String tenants = " WHERE tenant_id LIKE '" + run + "-%'";
         assertThat(rows(c, "SELECT tenant_id, order_id, customer_id, status, amount, paid_amount, currency, items,"
                 + " created_at, updated_at, version FROM orders" + tenants))
@@ -142,12 +148,23 @@ public final class ExpectedOutputs {
     }
 
     /**
+     * Asserts that the tests' ClickHouse database holds, for the run's tenants, exactly the
+     * expected windows in {@code agent_decision_metrics_1m FINAL} and one row per valid event in
+     * {@code events FINAL}.
+     */
+    public static void assertClickHouseEquals(String run, EventGenerator.Log log) throws Exception {
+        String db = ClickHouseHttp.TEST_DATABASE;
+        assertWindowsEqual(clickhouseWindows(db, run), windows(log));
+        assertArchiveEquals(db, run, log);
+    }
+
+    /**
      * The agent-decision windows, keyed {@code tenant|agent|decision_type|window_start_ms}, folded
      * from every distinct decision (the generator's disorder stays far inside the allowed
      * lateness, so none is late): counts by outcome, p50/p95/p99 nearest-rank, cost, token sums,
      * mean confidence.
      */
-    public static Map<String, List<Object>> windows(EventGenerator.Log log) {
+    private static Map<String, List<Object>> windows(EventGenerator.Log log) {
         Map<String, Map<String, ObjectNode>> windows = new LinkedHashMap<>();
         for (EventGenerator.Record r : log.records) {
             if (r.malformed || !r.event.eventType.equals("agent.decision")) continue;
@@ -192,7 +209,7 @@ public final class ExpectedOutputs {
     }
 
     /** {@code agent_decision_metrics_1m FINAL} of the run's tenants, in the shape of {@link #windows}. */
-    public static Map<String, List<Object>> clickhouseWindows(String db, String run) throws Exception {
+    private static Map<String, List<Object>> clickhouseWindows(String db, String run) throws Exception {
         Map<String, List<Object>> actual = new TreeMap<>();
         for (String[] r : ClickHouseHttp.rows("SELECT tenant_id, agent_id, decision_type, toUnixTimestamp(window_start),"
                 + " decisions, approved, rejected, escalated, errors, latency_ms_p50, latency_ms_p95, latency_ms_p99,"
@@ -214,7 +231,7 @@ public final class ExpectedOutputs {
      * Asserts the windows equal: counts and sums exactly, percentiles within the contract's 1 %,
      * the mean confidence up to floating-point summation order.
      */
-    public static void assertWindowsEqual(Map<String, List<Object>> actual, Map<String, List<Object>> expected) {
+    private static void assertWindowsEqual(Map<String, List<Object>> actual, Map<String, List<Object>> expected) {
         assertThat(actual.keySet()).as("windows").containsExactlyInAnyOrderElementsOf(expected.keySet());
         for (Map.Entry<String, List<Object>> e : expected.entrySet()) {
             List<Object> a = actual.get(e.getKey());
@@ -237,7 +254,7 @@ public final class ExpectedOutputs {
      * Asserts that {@code events FINAL} holds exactly one row per valid event_id of the log, with
      * its type, aggregate, sequence and event time, and a sample's payload unchanged.
      */
-    public static void assertArchiveEquals(String db, String run, EventGenerator.Log log) throws Exception {
+    private static void assertArchiveEquals(String db, String run, EventGenerator.Log log) throws Exception {
         Map<String, List<Object>> expected = new TreeMap<>();
         for (List<GeneratedEvent> stream : log.truth) {
             for (GeneratedEvent e : stream) {
@@ -261,7 +278,7 @@ public final class ExpectedOutputs {
     }
 
     /** The number of distinct valid event_ids in the log: the rows of {@code events FINAL}. */
-    public static long distinctValidEvents(EventGenerator.Log log) {
+    private static long distinctValidEvents(EventGenerator.Log log) {
         return log.records.stream().filter(r -> !r.malformed)
                 .map(r -> r.event.json.get("event_id").asText()).distinct().count();
     }

@@ -92,13 +92,37 @@ public final class LocalServices {
         return c;
     }
 
+    public static final String S3_ENDPOINT = env("SHOESTRING_S3_ENDPOINT", "http://127.0.0.1:17480");
+    public static final String S3_BUCKET = env("SHOESTRING_S3_BUCKET", "shoestring");
+
+    /** The repository root (failsafe sets SHOESTRING_ROOT; the fallback is the jobs module's parent). */
+    public static java.nio.file.Path root() {
+        String r = System.getenv("SHOESTRING_ROOT");
+        return (r != null ? java.nio.file.Path.of(r) : java.nio.file.Path.of("..")).toAbsolutePath().normalize();
+    }
+
+    /**
+     * Initializes Flink's file systems in this JVM as a Flink process would: the local profile
+     * (flink-conf/local), the S3 plugin from FLINK_PLUGINS_DIR (never the test classpath), the
+     * local Ceph's endpoint and keys from the environment. Returns the Flink configuration.
+     */
+    public static org.apache.flink.configuration.Configuration initS3(ShoestringConfig cfg) {
+        if (cfg.s3AccessKey == null || cfg.s3SecretKey == null) {
+            throw new IllegalStateException("SHOESTRING_S3_ACCESS_KEY/SECRET_KEY not set: run the tests through"
+                    + " `bin/shoestring test` (or eval \"$(bin/shoestring env)\")");
+        }
+        var flink = dev.shoestring.job.FlinkSettings.load(root().resolve("flink-conf/local"), cfg);
+        dev.shoestring.job.FlinkSettings.initFileSystems(flink);
+        return flink;
+    }
+
     public static String runId() {
         return "it" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
     }
 
     /** Config pointing at the local services and the given topics. */
     public static ShoestringConfig config(String topic, Map<String, String> more) {
-        return ShoestringConfig.of(settings(topic, more));
+        return ShoestringConfig.load(null, System.getenv(), settings(topic, more));
     }
 
     /**
@@ -117,6 +141,7 @@ public final class LocalServices {
         m.put(ShoestringConfig.CH_URL, CH_URL);
         m.put(ShoestringConfig.CH_USER, CH_USER);
         m.put(ShoestringConfig.CH_DATABASE, CH_TEST_DATABASE);
+        m.put(ShoestringConfig.S3_ENDPOINT, S3_ENDPOINT);
         m.putAll(more);
         return m;
     }
