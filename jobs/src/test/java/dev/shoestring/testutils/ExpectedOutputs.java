@@ -153,9 +153,13 @@ public final class ExpectedOutputs {
      * {@code events FINAL}.
      */
     public static void assertClickHouseEquals(String run, EventGenerator.Log log) throws Exception {
-        String db = ClickHouseHttp.TEST_DATABASE;
-        assertWindowsEqual(clickhouseWindows(db, run), windows(log));
-        assertArchiveEquals(db, run, log);
+        assertWindowsEqual(run, log);
+        assertArchiveEquals(ClickHouseHttp.TEST_DATABASE, run, log);
+    }
+
+    /** Asserts that {@code agent_decision_metrics_1m FINAL} holds exactly the expected windows. */
+    public static void assertWindowsEqual(String run, EventGenerator.Log log) throws Exception {
+        assertWindowsEqual(clickhouseWindows(ClickHouseHttp.TEST_DATABASE, run), windows(log));
     }
 
     /**
