@@ -77,19 +77,9 @@ case "$cmd" in
     cd "$ROOT" && exec mvn -B verify "$@"
     ;;
   demo)
-    shift
+    # The newcomer's one command: services, build, then live traffic + all jobs + a live view.
     "$ROOT/bin/shoestring" up
-    build
-    "$ROOT/bin/shoestring" generate "$@"
-    "$ROOT/bin/shoestring" run --bounded
-    log "current state in Postgres:"
-    eval "$("$ROOT/bin/shoestring" env)"
-    psql -h 127.0.0.1 -p "${SHOESTRING_PG_PORT:-15433}" -U shoestring -d shoestring -c \
-      "SELECT 'orders' AS table, count(*) AS rows FROM orders
-       UNION ALL SELECT 'agents', count(*) FROM agents
-       UNION ALL SELECT 'metrics_current', count(*) FROM metrics_current"
-    psql -h 127.0.0.1 -p "${SHOESTRING_PG_PORT:-15433}" -U shoestring -d shoestring -c \
-      "SELECT tenant_id, status, count(*) AS orders, sum(amount) AS amount FROM orders GROUP BY 1, 2 ORDER BY 1, 2"
+    java_cli "$@"
     ;;
   *)
     log "unknown command '$cmd' (see: bin/shoestring help)"

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "shoestring", mixinStandardHelpOptions = true, version = "shoestring 0.1.0",
         description = "Event-sourcing HTAP pipeline on Apache Flink.",
-        subcommands = {RunCommand.class, SavepointCommand.class, ReplayCommand.class, GenerateCommand.class})
+        subcommands = {RunCommand.class, SavepointCommand.class, ReplayCommand.class, DemoCommand.class, GenerateCommand.class})
 public final class ShoestringCli implements Runnable {
 
     @Override
