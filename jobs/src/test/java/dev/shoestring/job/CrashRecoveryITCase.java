@@ -21,6 +21,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -28,6 +29,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -218,11 +220,13 @@ class CrashRecoveryITCase {
         try (KafkaProducer<String, byte[]> p = LocalServices.producer()) {
             for (int s = 0; s < PRODUCE_SLICES; s++) {
                 int to = (int) ((long) n * (s + 1) / PRODUCE_SLICES);
+                List<Future<RecordMetadata>> acks = new ArrayList<>();
                 for (int i = (int) ((long) n * s / PRODUCE_SLICES); i < to; i++) {
                     EventGenerator.Record r = log.records.get(i);
-                    p.send(new ProducerRecord<>(topic, r.key, r.value));
+                    acks.add(p.send(new ProducerRecord<>(topic, r.key, r.value)));
                 }
                 p.flush();
+                LocalServices.awaitAcks(acks);
                 produced.set(to);
                 long due = start + PRODUCE_FOR.toNanos() * (s + 1) / PRODUCE_SLICES;
                 long wait = due - System.nanoTime();

@@ -12,14 +12,20 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -152,27 +158,72 @@ public final class LocalServices {
         return DriverManager.getConnection(PG_URL, p);
     }
 
+    /** Creates the topic and waits until the broker names a leader for every partition. */
     public static void createTopic(String topic, int partitions) throws Exception {
         try (Admin admin = Topics.admin(KAFKA)) {
             Topics.create(admin, topic, partitions);
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (!hasLeaders(admin, topic, partitions)) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException("no leader for every partition of " + topic + " after 30 s");
+                }
+                Thread.sleep(100);
+            }
         }
     }
 
-    /** An idempotent producer of string keys and byte values, as the event log's producers are. */
+    private static boolean hasLeaders(Admin admin, String topic, int partitions) throws Exception {
+        try {
+            TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get(15, TimeUnit.SECONDS).get(topic);
+            return d.partitions().size() == partitions
+                    && d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * An idempotent producer of string keys and byte values, as the event log's producers are,
+     * with one request in flight: with more, a first request refused with NOT_LEADER_OR_FOLLOWER
+     * while a new partition comes up can be overtaken by the next one, and is then refused with
+     * OUT_OF_ORDER_SEQUENCE_NUMBER until it expires, its records lost (KAFKA-15591; seen here under
+     * load, right after createTopic).
+     */
     public static KafkaProducer<String, byte[]> producer() {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 
+    /** Writes the records; fails if one was not acknowledged. */
     public static void produce(String topic, List<Map.Entry<String, byte[]>> records) {
         try (var producer = producer()) {
+            List<Future<RecordMetadata>> acks = new ArrayList<>();
             for (Map.Entry<String, byte[]> r : records) {
-                producer.send(new ProducerRecord<>(topic, r.getKey(), r.getValue()));
+                acks.add(producer.send(new ProducerRecord<>(topic, r.getKey(), r.getValue())));
             }
             producer.flush();
+            awaitAcks(acks);
+        }
+    }
+
+    /** Fails on the first of these sends that the broker did not acknowledge. */
+    public static void awaitAcks(List<Future<RecordMetadata>> acks) {
+        for (Future<RecordMetadata> ack : acks) {
+            try {
+                ack.get();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("a record was not acknowledged: " + e.getCause(), e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for acknowledgements", e);
+            }
         }
     }
 
