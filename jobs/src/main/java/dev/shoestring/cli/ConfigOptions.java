@@ -16,6 +16,19 @@ public final class ConfigOptions {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Set one configuration key (repeatable); wins over the file.")
     List<String> sets = new ArrayList<>();
 
+    /**
+     * Parses everything once; on a bad key or value prints the message (naming the key) and
+     * returns null, so a command can exit with status 2.
+     */
+    public ShoestringConfig loadOrExplain() {
+        try {
+            return load();
+        } catch (dev.shoestring.config.ConfigException e) {
+            System.err.println("shoestring: " + e.getMessage());
+            return null;
+        }
+    }
+
     /** Parses everything once; throws ConfigException naming the key. */
     public ShoestringConfig load() {
         Map<String, String> overrides = new LinkedHashMap<>();

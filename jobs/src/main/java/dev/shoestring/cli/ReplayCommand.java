@@ -1,6 +1,5 @@
 package dev.shoestring.cli;
 
-import dev.shoestring.config.ConfigException;
 import dev.shoestring.config.ShoestringConfig;
 import dev.shoestring.job.ShoestringJob.Output;
 import java.util.EnumSet;
@@ -41,11 +40,8 @@ public final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ShoestringConfig base;
-        try {
-            base = config.load();
-        } catch (ConfigException e) {
-            System.err.println("shoestring: " + e.getMessage());
+        ShoestringConfig base = config.loadOrExplain();
+        if (base == null) {
             return 2;
         }
         String replayGroup = group != null ? group : base.kafkaGroupId + "-replay-" + System.currentTimeMillis();

@@ -1,6 +1,5 @@
 package dev.shoestring.cli;
 
-import dev.shoestring.config.ConfigException;
 import dev.shoestring.config.ShoestringConfig;
 import dev.shoestring.job.ShoestringJob;
 import java.util.EnumSet;
@@ -38,11 +37,8 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ShoestringConfig cfg;
-        try {
-            cfg = config.load();
-        } catch (ConfigException e) {
-            System.err.println("shoestring: " + e.getMessage());
+        ShoestringConfig cfg = config.loadOrExplain();
+        if (cfg == null) {
             return 2;
         }
         if (parallelism < 1) {

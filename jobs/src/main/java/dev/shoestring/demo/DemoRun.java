@@ -97,7 +97,12 @@ public final class DemoRun {
                 }
                 DemoStats s = monitor.collect();
                 s.lateDecisions = late(job);
-                out.println(tty ? LiveView.frame(s) : LiveView.line(s));
+                if (tty) {
+                    out.print(LiveView.frame(s)); // no newline: a 24th line would scroll the title away
+                    out.flush();
+                } else {
+                    out.println(LiveView.line(s));
+                }
                 Thread.sleep(1000);
             }
             out.println();
