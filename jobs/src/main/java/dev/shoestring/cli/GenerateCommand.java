@@ -46,11 +46,20 @@ public final class GenerateCommand implements Callable<Integer> {
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cfg.kafkaBootstrapServers);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
             for (EventGenerator.Record r : log.records) {
-                producer.send(new ProducerRecord<>(cfg.kafkaTopic, r.key, r.value));
+                producer.send(new ProducerRecord<>(cfg.kafkaTopic, r.key, r.value), (meta, e) -> {
+                    if (e != null) {
+                        failed.incrementAndGet();
+                    }
+                });
             }
             producer.flush();
+        }
+        if (failed.get() > 0) {
+            System.err.printf("shoestring: %d of %d records were not acknowledged by Kafka%n", failed.get(), log.records.size());
+            return 1;
         }
         System.out.printf("shoestring: produced %d records (%d malformed) to %s%n",
                 log.records.size(), log.malformedCount(), cfg.kafkaTopic);

@@ -120,7 +120,8 @@ public final class DemoRun {
             job.getJobExecutionResult().get(2, TimeUnit.MINUTES);
             Files.createDirectories(state.getParent());
             Files.writeString(state, savepoint, StandardCharsets.UTF_8);
-            out.println("shoestring: " + traffic.produced.get() + " events generated; job stopped with savepoint " + savepoint);
+            out.println("shoestring: " + traffic.produced.get() + " events generated (" + traffic.failed.get()
+                    + " not acknowledged by Kafka); job stopped with savepoint " + savepoint);
             out.println("shoestring: run `bin/shoestring demo` again to resume from it; `bin/shoestring down` stops the services.");
             return 0;
         }

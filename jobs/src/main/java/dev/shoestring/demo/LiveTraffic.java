@@ -49,6 +49,8 @@ public final class LiveTraffic implements Runnable {
     private long orderCounter;
     private final AtomicBoolean running = new AtomicBoolean(true);
     public final AtomicLong produced = new AtomicLong();
+    /** Sends Kafka did not acknowledge (shown at the end of the demo: a demo, not a test). */
+    public final AtomicLong failed = new AtomicLong();
 
     private final String tenantPrefix;
 
@@ -73,13 +75,18 @@ public final class LiveTraffic implements Runnable {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
             long next = System.nanoTime();
             int perTick = Math.max(1, ratePerSecond / 10);
             while (running.get()) {
                 for (int i = 0; i < perTick; i++) {
                     ProducerRecord<String, byte[]> r = nextRecord(Instant.now());
-                    producer.send(r);
+                    producer.send(r, (meta, e) -> {
+                        if (e != null) {
+                            failed.incrementAndGet();
+                        }
+                    });
                     produced.incrementAndGet();
                 }
                 next += 100_000_000L;

@@ -41,6 +41,10 @@ public final class Topics {
         }
     }
 
+    /**
+     * Creates the topic if missing and waits until every partition has a leader: producing into a
+     * topic whose partitions have no leader yet can lose the first records (KAFKA-15591).
+     */
     public static void create(Admin admin, String topic, int partitions) throws Exception {
         try {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) -1))).all().get(30, TimeUnit.SECONDS);
@@ -48,6 +52,26 @@ public final class Topics {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw e;
             }
+        }
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (!hasLeaders(admin, topic)) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException("no leader for every partition of " + topic + " after 30 s");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static boolean hasLeaders(Admin admin, String topic) throws Exception {
+        try {
+            TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get(15, TimeUnit.SECONDS).get(topic);
+            return !d.partitions().isEmpty()
+                    && d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+                return false;
+            }
+            throw e;
         }
     }
 }

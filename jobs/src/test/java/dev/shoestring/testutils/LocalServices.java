@@ -159,31 +159,13 @@ public final class LocalServices {
     }
 
     /** Creates the topic and waits until the broker names a leader for every partition. */
+    /** Creates the topic and waits for its partition leaders (Topics.create). */
     public static void createTopic(String topic, int partitions) throws Exception {
         try (Admin admin = Topics.admin(KAFKA)) {
             Topics.create(admin, topic, partitions);
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (!hasLeaders(admin, topic, partitions)) {
-                if (System.currentTimeMillis() > deadline) {
-                    throw new IllegalStateException("no leader for every partition of " + topic + " after 30 s");
-                }
-                Thread.sleep(100);
-            }
         }
     }
 
-    private static boolean hasLeaders(Admin admin, String topic, int partitions) throws Exception {
-        try {
-            TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get(15, TimeUnit.SECONDS).get(topic);
-            return d.partitions().size() == partitions
-                    && d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty());
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                return false;
-            }
-            throw e;
-        }
-    }
 
     /**
      * An idempotent producer of string keys and byte values, as the event log's producers are,
