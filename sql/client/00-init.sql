@@ -66,7 +66,38 @@ SELECT
   CAST(payload.cost_usd AS DECIMAL(38, 18))    AS cost_usd,
   CAST(payload.confidence AS DOUBLE)           AS confidence
 FROM events
-WHERE event_type = 'agent.decision';
+-- The rules of CONTRACT §1 that these queries depend on (the job sends breakers to the DLQ).
+WHERE event_type = 'agent.decision'
+  AND event_id <> '' AND tenant_id <> '' AND aggregate_id <> '' AND occurred_at IS NOT NULL
+  AND EVENT_TIME_MILLIS(occurred_at) IS NOT NULL
+  AND payload.outcome IN ('approved', 'rejected', 'escalated', 'error')
+  AND CAST(payload.latency_ms AS DOUBLE) >= 0
+  AND CAST(payload.cost_usd AS DECIMAL(38, 18)) >= 0;
+
+-- Each decision once: a re-delivery has the same event_id (and key, so the same partition).
+-- Not a time-attributed table any more: windowed queries de-duplicate inside their window instead
+-- (sql/client/60-windowed-metrics.sql).
+CREATE TEMPORARY VIEW unique_decisions AS
+SELECT * FROM (
+  SELECT d.*, ROW_NUMBER() OVER (PARTITION BY event_id ORDER BY `offset`) AS delivery
+  FROM decisions d)
+WHERE delivery = 1;
+
+-- The input topic's records as bytes, parseable or not (the denominator of the DLQ rate).
+CREATE TEMPORARY TABLE event_records (
+  `value`      BYTES,
+  `partition`  INT    METADATA VIRTUAL,
+  `offset`     BIGINT METADATA VIRTUAL,
+  kafka_ts     TIMESTAMP_LTZ(3) METADATA FROM 'timestamp' VIRTUAL
+) WITH (
+  'connector' = 'kafka',
+  'topic' = '${kafka.topic}',
+  'properties.bootstrap.servers' = '${kafka.bootstrap-servers}',
+  'properties.group.id' = 'shoestring-sql',
+  'scan.startup.mode' = 'earliest-offset',
+  'scan.bounded.mode' = 'latest-offset',
+  'format' = 'raw'
+);
 
 -- Dead letters (CONTRACT §1): the original bytes and the reason headers.
 CREATE TEMPORARY TABLE dead_letters (
