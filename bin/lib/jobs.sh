@@ -80,7 +80,7 @@ sql_cli() {
   if envs="$("$ROOT/bin/shoestring" env 2>/dev/null)"; then
     eval "$envs"
   fi
-  export FLINK_CONF_DIR="${SHOESTRING_SQL_CONF_DIR:-$ROOT/flink-conf/sql}"
+  export FLINK_CONF_DIR="${SHOESTRING_SQL_CONF_DIR:-$ROOT/sql-runner/flink-conf}"
   export SHOESTRING_ROOT="$ROOT"
   # The endpoints of `bin/shoestring env` are the defaults; -c FILE and --set (later) win.
   exec java ${SHOESTRING_JAVA_OPTS:-} -cp "$SQL_CLASSES:$(cat "$SQL_CLASSPATH_FILE")" \

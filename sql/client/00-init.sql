@@ -6,7 +6,7 @@
 -- filled in by the runner; the Postgres password comes from SHOESTRING_POSTGRES_PASSWORD only.
 --
 -- Reads of Kafka are bounded to the end offsets present when a query starts, and the session runs
--- in batch mode (flink-conf/sql/config.yaml): a query over the log returns final rows and ends.
+-- in batch mode (sql-runner/flink-conf/config.yaml): a query over the log returns final rows and ends.
 -- For a live view: SET 'execution.runtime-mode' = 'streaming'; and a table with
 -- 'scan.bounded.mode' = 'unbounded' (see the comment on `events`).
 

@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  * placeholders filled from the Shoestring configuration) and the UDF jar.
  *
  * <p>The client runs in a child JVM on this JVM's classpath (or {@code -Dshoestring.sql.classpath}),
- * with {@code FLINK_CONF_DIR} = {@code flink-conf/sql} unless set. Interactive without {@code -f}.
+ * with {@code FLINK_CONF_DIR} = {@code sql-runner/flink-conf} unless set. Interactive without {@code -f}.
  * With {@code -f} the client's output is copied through and this returns non-zero if any statement
  * failed: the client itself exits 0 after a failed statement, but prints {@code [ERROR]}.
  *
@@ -96,7 +96,7 @@ public final class SqlRunner {
             if (opts != null && !opts.isBlank()) {
                 cmd.addAll(List.of(opts.trim().split("\\s+")));
             }
-            cmd.add("-Dlog4j.configurationFile=" + root.resolve("flink-conf/sql/log4j-cli.properties"));
+            cmd.add("-Dlog4j.configurationFile=" + root.resolve("sql-runner/flink-conf/log4j-cli.properties"));
             cmd.add("-Dlog.file=" + log);
             // timestamptz read through JDBC becomes TIMESTAMP in the JVM's zone: make that UTC.
             cmd.add("-Duser.timezone=UTC");
@@ -108,7 +108,7 @@ public final class SqlRunner {
                 cmd.addAll(List.of("-f", script.toAbsolutePath().toString()));
             }
             ProcessBuilder pb = new ProcessBuilder(cmd);
-            pb.environment().putIfAbsent("FLINK_CONF_DIR", root.resolve("flink-conf/sql").toString());
+            pb.environment().putIfAbsent("FLINK_CONF_DIR", root.resolve("sql-runner/flink-conf").toString());
             if (script == null) {
                 return pb.inheritIO().start().waitFor();
             }
