@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The JVM side of bin/shoestring: build the job jar when the sources changed, then run the Java
-# CLI (run, generate) on a local Flink classpath; also `test` and `demo`, which chain commands.
+# CLI (run, generate) on a local Flink classpath; `sql`, the Flink SQL client; also `test` and
+# `demo`, which chain commands.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -53,6 +54,45 @@ YAML
   fi
 }
 
+SQL_CLASSES="$ROOT/sql-runner/target/classes"
+SQL_CLASSPATH_FILE="$ROOT/sql-runner/target/local-classpath.txt"
+UDF_JAR="$ROOT/udfs/target/shoestring-udfs.jar"
+
+# The SQL client's classpath (sql-runner) and the UDF jar; rebuilt when their sources changed.
+# SHOESTRING_SQL_NO_BUILD=1 skips the check (the tests run this right after `mvn package`).
+build_sql() {
+  [[ -n "${SHOESTRING_SQL_NO_BUILD:-}" ]] && return
+  ensure_tools
+  if [[ -f "$UDF_JAR" && -f "$SQL_CLASSPATH_FILE" ]] && \
+     [[ -z "$(find "$ROOT/pom.xml" "$ROOT/udfs" "$ROOT/sql-runner" -newer "$SQL_CLASSPATH_FILE" \
+                -type f -not -path '*/target/*' -print -quit)" ]]; then
+    return
+  fi
+  log "building the SQL client classpath and UDF jar (mvn package)"
+  (cd "$ROOT" && mvn -B -q -DskipTests -pl sql-runner -am package) || { log "build failed"; exit 1; }
+}
+
+# `sql [-c FILE] [--set key=value]... [-f SCRIPT]`: the Flink SQL client, embedded, with
+# sql/client/00-init.sql and the UDF jar; with -f, non-zero exit if any statement failed.
+sql_cli() {
+  build_sql
+  local envs
+  if envs="$("$ROOT/bin/shoestring" env 2>/dev/null)"; then
+    eval "$envs"
+  fi
+  export FLINK_CONF_DIR="${SHOESTRING_SQL_CONF_DIR:-$ROOT/sql-runner/flink-conf}"
+  export SHOESTRING_ROOT="$ROOT"
+  # The endpoints of `bin/shoestring env` are the defaults; -c FILE and --set (later) win.
+  exec java ${SHOESTRING_JAVA_OPTS:-} -cp "$SQL_CLASSES:$(cat "$SQL_CLASSPATH_FILE")" \
+    dev.shoestring.sqlrunner.SqlRunner \
+    --set "kafka.bootstrap-servers=${SHOESTRING_KAFKA:-127.0.0.1:19092}" \
+    --set "kafka.topic=${SHOESTRING_KAFKA_TOPIC:-events}" \
+    --set "kafka.dlq-topic=${SHOESTRING_KAFKA_DLQ_TOPIC:-events.dlq}" \
+    --set "postgres.url=${SHOESTRING_PG_URL:-jdbc:postgresql://127.0.0.1:15433/shoestring}" \
+    --set "postgres.user=${SHOESTRING_PG_USER:-shoestring}" \
+    "$@"
+}
+
 java_cli() {
   build
   local sub="$1"; shift
@@ -67,6 +107,10 @@ cmd="${1:-help}"
 case "$cmd" in
   run|generate|savepoint|replay)
     java_cli "$@"
+    ;;
+  sql)
+    shift
+    sql_cli "$@"
     ;;
   test)
     # The one test command of the README and of .ci/run: real services, then every test.
