@@ -105,6 +105,14 @@ java_cli() {
 
 cmd="${1:-help}"
 case "$cmd" in
+  help)
+    # `bin/shoestring help run` and friends: the command's own usage from the Java CLI.
+    shift
+    case "${1:-}" in
+      run|generate|savepoint|replay|demo) java_cli "$1" --help ;;
+      *) log "no help for '${1:-}' (see: bin/shoestring help)"; exit 2 ;;
+    esac
+    ;;
   run|generate|savepoint|replay)
     java_cli "$@"
     ;;
