@@ -18,7 +18,7 @@ public final class LiveView {
     /** The full screen: at most {@link #HEIGHT} lines of at most {@link #WIDTH} characters. */
     public static String screen(DemoStats s) {
         List<String> l = new ArrayList<>();
-        l.add(fit(String.format("Shoestring demo  %s  up %s", s.restUrl.isEmpty() ? "" : "Flink " + s.restUrl,
+        l.add(fit(String.format("Shoestring demo  %s  up %s", s.restUrl.isEmpty() ? "" : "Flink UI " + s.restUrl,
                 duration(s.elapsedSeconds))));
         l.add("-".repeat(WIDTH));
         l.add(fit(String.format("Kafka in   %8s ev/s  total %10s   consumer lag %8s",
