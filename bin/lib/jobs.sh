@@ -98,7 +98,8 @@ java_cli() {
   local sub="$1"; shift
   LOCAL_CONFIG=""
   local_flink_env "$@"
-  exec java ${SHOESTRING_JAVA_OPTS:-} \
+  # The S3 plugin's AWS SDK v1 prints a deprecation notice with a stack trace at every start.
+  exec java ${SHOESTRING_JAVA_OPTS:-} -Daws.java.v1.disableDeprecationAnnouncement=true \
     -Dlog4j.configurationFile="$ROOT/flink-conf/local/log4j-console.properties" \
     -cp "$JAR:$(cat "$CLASSPATH_FILE")" dev.shoestring.cli.ShoestringCli "$sub" ${LOCAL_CONFIG:+-c "$LOCAL_CONFIG"} "$@"
 }

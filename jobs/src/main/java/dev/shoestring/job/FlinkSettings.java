@@ -59,7 +59,15 @@ public final class FlinkSettings {
      * Initializes Flink's file systems with the plugins under {@code FLINK_PLUGINS_DIR} (for the
      * S3 plugin) and this configuration's S3 settings. Global to the JVM, like in a Flink process.
      */
-    public static void initFileSystems(Configuration flink) {
+    public static synchronized void initFileSystems(Configuration flink) {
+        // Re-initializing with the same settings would load the S3 plugin again (and re-register
+        // its JMX beans, with a warning each time): once per configuration is enough.
+        if (flink.equals(initializedWith)) {
+            return;
+        }
         FileSystem.initialize(flink, PluginUtils.createPluginManagerFromRootFolder(flink));
+        initializedWith = new Configuration(flink);
     }
+
+    private static Configuration initializedWith;
 }
