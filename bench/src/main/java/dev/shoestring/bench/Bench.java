@@ -180,7 +180,8 @@ public final class Bench {
         rows.add(row(ROW_STATE, state.eventsPerSecond(), "ev/s", naive.eventsPerSecond(), ">= 10 (at 1M aggregates)"));
         rows.add(row(ROW_PG_ROWS, ourRows, "rows/ev", naiveRows, "value <= 0.05 (at 1M aggregates)"));
 
-        notes.put("run", runId + ", topic " + topic);
+        notes.put("run", runId + ", topic " + topic + "; each figure is one sample, on a machine shared with other work:"
+                + " compare ratios over several runs before concluding");
         notes.put("machine", Runtime.getRuntime().availableProcessors() + " CPUs (nproc), " + memTotal() + " RAM; every service on it");
         notes.put("versions", "Java " + System.getProperty("java.version") + ", Flink " + EnvironmentInformation.getVersion()
                 + ", Kafka client " + AppInfoParser.getVersion() + ", ClickHouse " + ch.query("SELECT version()")
@@ -400,5 +401,4 @@ public final class Bench {
     private static void log(String s) {
         System.err.println("shoestring bench: " + s);
     }
-
 }
