@@ -135,6 +135,7 @@ case "$cmd" in
     shift
     case "${1:-}" in
       run|generate|savepoint|replay|demo) java_cli "$1" --help ;;
+      bench) bench_cli --help ;;
       *) log "no help for '${1:-}' (see: bin/shoestring help)"; exit 2 ;;
     esac
     ;;
