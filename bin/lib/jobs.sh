@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The JVM side of bin/shoestring: build the job jar when the sources changed, then run the Java
-# CLI (run, generate) on a local Flink classpath; `sql`, the Flink SQL client; also `test` and
+# CLI (run, generate) on a local Flink classpath; `sql`, the Flink SQL client; `bench`; also `test` and
 # `demo`, which chain commands.
 set -euo pipefail
 
@@ -93,6 +93,31 @@ sql_cli() {
     "$@"
 }
 
+BENCH_CLASSES="$ROOT/bench/target/classes"
+BENCH_CLASSPATH_FILE="$ROOT/bench/target/local-classpath.txt"
+
+# `bench [--quick] [--events N] [--aggregates N]`: bench/ (a module of its own, so the job jar
+# stays lean), run on its classpath with the local Flink profile and the S3 plugin of jobs/.
+bench_cli() {
+  ensure_tools
+  if [[ ! -f "$BENCH_CLASSPATH_FILE" || ! -d "$ROOT/jobs/target/flink-plugins" ]] || \
+     [[ -n "$(find "$ROOT/pom.xml" "$ROOT/jobs" "$ROOT/bench" "$ROOT/sql" -newer "$BENCH_CLASSPATH_FILE" \
+                -type f -not -path '*/target/*' -not -path '*/bench/results/*' -print -quit)" ]]; then
+    log "building the bench (mvn package)"
+    (cd "$ROOT" && mvn -B -q -DskipTests -pl bench -am package) || { log "build failed"; exit 1; }
+  fi
+  local envs
+  if envs="$("$ROOT/bin/shoestring" env 2>/dev/null)"; then
+    eval "$envs"
+  fi
+  export FLINK_CONF_DIR="${FLINK_CONF_DIR:-$ROOT/flink-conf/local}"
+  export FLINK_PLUGINS_DIR="${FLINK_PLUGINS_DIR:-$ROOT/jobs/target/flink-plugins}"
+  export SHOESTRING_ROOT="$ROOT"
+  exec java ${SHOESTRING_JAVA_OPTS:-} \
+    -Dlog4j.configurationFile="$ROOT/flink-conf/local/log4j-console.properties" \
+    -cp "$BENCH_CLASSES:$(cat "$BENCH_CLASSPATH_FILE")" dev.shoestring.bench.Bench "$@"
+}
+
 java_cli() {
   build
   local sub="$1"; shift
@@ -111,6 +136,7 @@ case "$cmd" in
     shift
     case "${1:-}" in
       run|generate|savepoint|replay|demo) java_cli "$1" --help ;;
+      bench) bench_cli --help ;;
       *) log "no help for '${1:-}' (see: bin/shoestring help)"; exit 2 ;;
     esac
     ;;
@@ -120,6 +146,10 @@ case "$cmd" in
   sql)
     shift
     sql_cli "$@"
+    ;;
+  bench)
+    shift
+    bench_cli "$@"
     ;;
   test)
     # The one test command of the README and of .ci/run: real services, then every test.

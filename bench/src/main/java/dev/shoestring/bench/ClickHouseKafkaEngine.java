@@ -1,0 +1,56 @@
+package dev.shoestring.bench;
+
+/**
+ * The baseline for the archive path: what a ClickHouse user picks instead of a Flink job,
+ * ClickHouse's own Kafka table engine with a materialized view into a MergeTree on the same
+ * server, reading the same topic.
+ *
+ * <p>It is given the easier job, never a handicap: it parses six top-level columns and skips the
+ * payload ({@code input_format_skip_unknown_fields=1}, set in the services' users.xml, as a
+ * JSONEachRow String column cannot take a nested object on 18.16), while the pipeline stores the
+ * payload and the Kafka coordinates too. The server-side {@code auto_offset_reset=smallest}
+ * (services/clickhouse/config.xml.in) makes its new consumer group start at the beginning.
+ * The rate is records / (time from attaching the view, which starts consumption, until the
+ * destination holds every record), so it includes the engine's flush interval (~7.5 s), as
+ * the pipeline's figures include its job start.
+ */
+final class ClickHouseKafkaEngine {
+    private ClickHouseKafkaEngine() {}
+
+    static double eventsPerSecond(ClickHouseHttp ch, String db, String bootstrap, String topic, String runId,
+            long expected, long timeoutMillis) throws Exception {
+        String suffix = runId.replace('-', '_');
+        String queue = db + ".kafka_queue_" + suffix;
+        String dest = db + ".kafka_events_" + suffix;
+        String view = db + ".kafka_mv_" + suffix;
+        ch.query("CREATE DATABASE IF NOT EXISTS " + db);
+        ch.query("CREATE TABLE " + queue + " (event_id String, event_type String, tenant_id String, aggregate_id String,"
+                + " sequence UInt64, occurred_at String)"
+                + " ENGINE = Kafka('" + bootstrap + "', '" + topic + "', 'bench-ch-" + runId + "', 'JSONEachRow')");
+        ch.query("CREATE TABLE " + dest + " (event_id String, event_type String, tenant_id String, aggregate_id String,"
+                + " sequence UInt64, occurred_at DateTime('UTC'))"
+                + " ENGINE = MergeTree() PARTITION BY toYYYYMM(occurred_at) ORDER BY (tenant_id, event_type, occurred_at, event_id)");
+        try {
+            long t0 = System.nanoTime();
+            // occurred_at is always 'yyyy-MM-ddTHH:mm:ss.SSSZ' (UTC) from the bench generator.
+            ch.query("CREATE MATERIALIZED VIEW " + view + " TO " + dest + " AS SELECT event_id, event_type, tenant_id,"
+                    + " aggregate_id, sequence, toDateTime(replaceOne(substring(occurred_at, 1, 19), 'T', ' '), 'UTC') AS occurred_at"
+                    + " FROM " + queue);
+            long n = 0;
+            while (n < expected) {
+                if (System.nanoTime() - t0 > timeoutMillis * 1_000_000L) {
+                    throw new IllegalStateException("the Kafka engine ingested " + n + "/" + expected + " in "
+                            + timeoutMillis / 1000 + " s");
+                }
+                Thread.sleep(100);
+                n = ch.count("SELECT count() FROM " + dest);
+            }
+            return n / ((System.nanoTime() - t0) / 1e9);
+        } finally {
+            // The engine keeps consuming while its view exists: detach it first.
+            ch.query("DROP TABLE IF EXISTS " + view);
+            ch.query("DROP TABLE IF EXISTS " + queue);
+            ch.query("DROP TABLE IF EXISTS " + dest);
+        }
+    }
+}
