@@ -1,7 +1,6 @@
 package dev.shoestring.cli;
 
 import dev.shoestring.config.ShoestringConfig;
-import dev.shoestring.job.Preflight;
 import dev.shoestring.job.ShoestringJob;
 import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -31,9 +30,7 @@ public final class ClusterJob implements Callable<Integer> {
         if (cfg == null) {
             return 2;
         }
-        for (Preflight.Step step : Preflight.steps(cfg)) {
-            Startup.retry(step.name, step.action::run);
-        }
+        Startup.preflight(cfg, java.util.EnumSet.allOf(dev.shoestring.job.ShoestringJob.Output.class));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         ShoestringJob.define(env, cfg, bounded);
         env.execute(bounded ? "shoestring (bounded)" : "shoestring");

@@ -47,9 +47,7 @@ public final class DemoCommand implements Callable<Integer> {
                     + " (bin/shoestring sets it to the local Ceph)");
             return 2;
         }
-        for (var step : dev.shoestring.job.Preflight.steps(cfg)) {
-            Startup.retry(step.name, step.action::run);
-        }
+        Startup.preflight(cfg, java.util.EnumSet.allOf(dev.shoestring.job.ShoestringJob.Output.class));
         DemoRun run = new DemoRun(cfg, LocalRunner.flinkConfDir(), parallelism, rate, fresh);
         boolean tty = !noTty && System.console() != null;
         return run.run(limit, tty, System.out);

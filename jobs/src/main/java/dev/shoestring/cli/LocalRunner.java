@@ -4,7 +4,6 @@ import dev.shoestring.config.ShoestringConfig;
 import dev.shoestring.job.Checkpoints;
 import dev.shoestring.job.EventValidator;
 import dev.shoestring.job.FlinkSettings;
-import dev.shoestring.job.Preflight;
 import dev.shoestring.job.ShoestringJob;
 import dev.shoestring.kafka.OffsetProgress;
 import dev.shoestring.projection.AggregateProjector;
@@ -62,9 +61,7 @@ final class LocalRunner {
     }
 
     static int run(ShoestringConfig cfg, Options o, PrintStream out) throws Exception {
-        for (Preflight.Step step : Preflight.steps(cfg, o.outputs)) {
-            Startup.retry(step.name, step.action::run);
-        }
+        Startup.preflight(cfg, o.outputs);
         Configuration flink = FlinkSettings.load(flinkConfDir(), cfg);
         FlinkSettings.initFileSystems(flink);
         boolean watched = o.bounded && o.restore != null;

@@ -10,6 +10,14 @@ final class Startup {
 
     private Startup() {}
 
+    /** Every preflight step of these outputs, each retried while its service starts. */
+    static void preflight(dev.shoestring.config.ShoestringConfig cfg,
+            java.util.Set<dev.shoestring.job.ShoestringJob.Output> outputs) throws Exception {
+        for (dev.shoestring.job.Preflight.Step step : dev.shoestring.job.Preflight.steps(cfg, outputs)) {
+            retry(step.name, step.action::run);
+        }
+    }
+
     static void retry(String what, Step step) throws Exception {
         long backoff = 500;
         for (int attempt = 1; ; attempt++) {
