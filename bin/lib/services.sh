@@ -108,6 +108,9 @@ require_free_port() {
 # LOG, and fd 9 (our lock) not inherited. The pid written is the program's own (exec).
 spawn() {
   local pidfile=$1 log=$2; shift 2
+  # A pid file left by a machine that went down without `down` names a dead (or reused) pid:
+  # callers wait for the file to be written, so it must not exist before the child writes it.
+  rm -f "$pidfile"
   # shellcheck disable=SC2016 # expanded by the inner bash
   setsid bash -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@" </dev/null >>"$log" 2>&1 9>&- &
 }
