@@ -6,19 +6,22 @@ import static dev.shoestring.event.InvalidEventException.Reason.NOT_AN_OBJECT;
 import static dev.shoestring.event.InvalidEventException.Reason.OUT_OF_RANGE;
 import static dev.shoestring.event.InvalidEventException.Reason.WRONG_TYPE;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
+import java.io.StringWriter;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -28,16 +31,17 @@ import java.util.regex.Pattern;
  * make a record invalid (a producer bug we would rather surface than guess at); top-level
  * {@code sequence} must be a JSON integer, while payload numbers may also be decimal strings
  * (as the contract allows); decimals are kept exact as {@link BigDecimal}.
+ *
+ * <p>It reads the record with Jackson's streaming parser in one pass (no tree), copying the
+ * payload to compact JSON text as it goes; validation runs after the whole value was read, so
+ * a record that is not valid JSON is always {@code MALFORMED_JSON} whatever else is wrong with it.
+ * Measured on the bench's 1M-event topic (JFR, 2 cores): the tree parse, the payload's
+ * re-serialisation and {@code OffsetDateTime.parse} were two thirds of the source task's time.
  */
 public final class EventParser {
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
-    /** A reader, not readTree: only readers honour FAIL_ON_TRAILING_TOKENS. */
-    private static final ObjectReader READER = MAPPER.readerFor(JsonNode.class);
 
     /** {@code <aggregate>.<verb>}: two non-empty parts of word characters and dashes. */
     private static final Pattern EVENT_TYPE = Pattern.compile("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
@@ -46,7 +50,7 @@ public final class EventParser {
      * checks the shape (RFC 3339 allows lower-case t and z); java.time checks the ranges.
      */
     private static final Pattern OCCURRED_AT = Pattern.compile(
-            "\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}\\.\\d{3,9}([Zz]|[+-]\\d{2}:\\d{2})");
+            "(\\d{4})-(\\d{2})-(\\d{2})[Tt](\\d{2}):(\\d{2}):(\\d{2})\\.(\\d{3,9})(?:[Zz]|([+-])(\\d{2}):(\\d{2}))");
     private static final Pattern DECIMAL_STRING = Pattern.compile("[+-]?(\\d+(\\.\\d*)?|\\.\\d+)([eE][+-]?\\d+)?");
     private static final Pattern CURRENCY = Pattern.compile("[A-Za-z]{3}");
 
@@ -58,49 +62,221 @@ public final class EventParser {
     /** Decimal(38, 12) in ClickHouse leaves 26 integer digits for a window's sum; 20 per decision keeps room. */
     static final int MAX_COST_INTEGER_DIGITS = 20;
 
+    // Top-level fields, by slot.
+    private static final int EVENT_ID = 0, EVENT_TYPE_F = 1, TENANT_ID = 2, AGGREGATE_ID = 3, SEQUENCE = 4,
+            OCCURRED_AT_F = 5, PAYLOAD = 6;
+    private static final Map<String, Integer> TOP = Map.of("event_id", EVENT_ID, "event_type", EVENT_TYPE_F,
+            "tenant_id", TENANT_ID, "aggregate_id", AGGREGATE_ID, "sequence", SEQUENCE, "occurred_at", OCCURRED_AT_F,
+            "payload", PAYLOAD);
+    /** The payload fields of the known types (CONTRACT §1); any other payload field is only archived. */
+    private static final String[] PAYLOAD_FIELDS = {"customer_id", "amount", "currency", "items", "carrier", "reason",
+            "decision_id", "decision_type", "outcome", "latency_ms", "model", "input_tokens", "output_tokens", "cost_usd",
+            "confidence", "value", "unit"};
+    private static final Map<String, Integer> PAYLOAD_SLOTS;
+
+    static {
+        Map<String, Integer> m = new java.util.HashMap<>();
+        for (int i = 0; i < PAYLOAD_FIELDS.length; i++) {
+            m.put(PAYLOAD_FIELDS[i], i);
+        }
+        PAYLOAD_SLOTS = Map.copyOf(m);
+    }
+
     private EventParser() {}
+
+    /**
+     * One JSON value as read: its token and, for a scalar, its text (a number's text exactly as
+     * written, so decimals stay exact). The type names are those of Jackson's JsonNodeType.
+     */
+    private static final class Val {
+        final JsonToken token;
+        final String text;
+
+        Val(JsonToken token, String text) {
+            this.token = token;
+            this.text = text;
+        }
+
+        boolean isNull() {
+            return token == JsonToken.VALUE_NULL;
+        }
+
+        String type() {
+            switch (token) {
+                case VALUE_STRING: return "STRING";
+                case VALUE_NUMBER_INT: case VALUE_NUMBER_FLOAT: return "NUMBER";
+                case VALUE_TRUE: case VALUE_FALSE: return "BOOLEAN";
+                case VALUE_NULL: return "NULL";
+                case START_ARRAY: return "ARRAY";
+                case START_OBJECT: return "OBJECT";
+                default: return token.name();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return text != null ? (token == JsonToken.VALUE_STRING ? '"' + text + '"' : text) : type();
+        }
+    }
+
+    /** What one pass over the record collected; validated once the whole value has been read. */
+    private static final class Read {
+        final Val[] top = new Val[7];
+        final Val[] payload = new Val[PAYLOAD_FIELDS.length];
+        String payloadJson;
+    }
 
     public static Event parse(byte[] value) throws InvalidEventException {
         if (value == null) {
             throw new InvalidEventException(MALFORMED_JSON, null, "record has no value");
         }
-        JsonNode root;
-        try {
-            root = value.length == 0 ? null : READER.readValue(value);
+        if (value.length == 0) {
+            throw new InvalidEventException(MALFORMED_JSON, null, "empty value");
+        }
+        Read r = new Read();
+        try (JsonParser p = JSON.createParser(value)) {
+            JsonToken t = p.nextToken();
+            if (t == null) {
+                throw new InvalidEventException(MALFORMED_JSON, null, "empty value");
+            }
+            if (t != JsonToken.START_OBJECT) {
+                Val root = scalarOrSkip(p, t);
+                requireEnd(p);
+                throw new InvalidEventException(NOT_AN_OBJECT, null, "value is JSON " + root.type() + ", not an object");
+            }
+            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+                Integer slot = TOP.get(p.currentName());
+                t = p.nextToken();
+                if (slot == null) {
+                    p.skipChildren(); // unknown top-level field: read (UTF-8 and duplicates checked), ignored
+                } else if (slot == PAYLOAD && t == JsonToken.START_OBJECT) {
+                    r.payloadJson = readPayload(p, value, r.payload);
+                    r.top[PAYLOAD] = new Val(t, null);
+                } else {
+                    r.top[slot] = scalarOrSkip(p, t);
+                }
+            }
+            requireEnd(p);
         } catch (JsonProcessingException e) {
             throw new InvalidEventException(MALFORMED_JSON, null, "not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new InvalidEventException(MALFORMED_JSON, null, "not valid JSON: " + e.getMessage());
         }
-        if (root == null || root.isMissingNode()) {
-            throw new InvalidEventException(MALFORMED_JSON, null, "empty value");
-        }
-        if (!root.isObject()) {
-            throw new InvalidEventException(NOT_AN_OBJECT, null, "value is JSON " + root.getNodeType() + ", not an object");
-        }
+        return validate(r);
+    }
 
+    /** After the root value: only whitespace may follow (a second value or garbage is malformed). */
+    private static void requireEnd(JsonParser p) throws IOException, InvalidEventException {
+        JsonToken extra = p.nextToken();
+        if (extra != null) {
+            throw new InvalidEventException(MALFORMED_JSON, null, "not valid JSON: trailing data after the value ("
+                    + extra + ")");
+        }
+    }
+
+    /** A scalar's text; a container is read through (so it is still checked) and kept as its type only. */
+    private static Val scalarOrSkip(JsonParser p, JsonToken t) throws IOException {
+        if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+            p.skipChildren();
+            return new Val(t, null);
+        }
+        return new Val(t, t == JsonToken.VALUE_NULL ? null : p.getText());
+    }
+
+    /**
+     * Reads the payload object (the parser is on its START_OBJECT), keeps the values of its known
+     * top-level fields, and returns its JSON text: the producer's own bytes when they are
+     * compact (no whitespace at all, the usual case: a slice, no re-encoding), else a compact
+     * copy. Numbers stay exactly as written either way. Iterative, so a deeply nested payload
+     * cannot overflow the stack (Jackson's nesting limit applies).
+     */
+    private static String readPayload(JsonParser p, byte[] value, Val[] fields) throws IOException {
+        int start = (int) p.currentTokenLocation().getByteOffset();
+        int depth = 1;
+        while (depth > 0) {
+            JsonToken t = p.nextToken();
+            if (t == null) {
+                throw new com.fasterxml.jackson.core.JsonParseException(p, "unexpected end of input in payload");
+            }
+            if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+                depth++;
+            } else if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
+                depth--;
+            } else if (depth == 1 && t == JsonToken.FIELD_NAME) {
+                Integer slot = PAYLOAD_SLOTS.get(p.currentName());
+                JsonToken v = p.nextToken();
+                if (slot != null) {
+                    fields[slot] = new Val(v, v.isScalarValue() && v != JsonToken.VALUE_NULL ? p.getText() : null);
+                }
+                if (v == JsonToken.START_OBJECT || v == JsonToken.START_ARRAY) {
+                    depth++;
+                }
+            }
+        }
+        int end = (int) p.currentTokenLocation().getByteOffset() + 1;
+        for (int i = start; i < end; i++) {
+            byte b = value[i];
+            if (b == ' ' || b == '\n' || b == '\r' || b == '\t') {
+                return compact(value, start, end - start);
+            }
+        }
+        return new String(value, start, end - start, StandardCharsets.UTF_8);
+    }
+
+    /** A compact copy of one JSON value already read once (so known to be valid). */
+    private static String compact(byte[] value, int offset, int length) throws IOException {
+        StringWriter out = new StringWriter(length);
+        try (JsonParser p = JSON.createParser(value, offset, length); JsonGenerator g = JSON.createGenerator(out)) {
+            for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+                writeToken(g, p, t);
+            }
+        }
+        return out.toString();
+    }
+
+    private static void writeToken(JsonGenerator g, JsonParser p, JsonToken t) throws IOException {
+        switch (t) {
+            case START_OBJECT: g.writeStartObject(); break;
+            case END_OBJECT: g.writeEndObject(); break;
+            case START_ARRAY: g.writeStartArray(); break;
+            case END_ARRAY: g.writeEndArray(); break;
+            case FIELD_NAME: g.writeFieldName(p.currentName()); break;
+            case VALUE_STRING: g.writeString(p.getTextCharacters(), p.getTextOffset(), p.getTextLength()); break;
+            case VALUE_NUMBER_INT: case VALUE_NUMBER_FLOAT: g.writeNumber(p.getText()); break;
+            case VALUE_TRUE: g.writeBoolean(true); break;
+            case VALUE_FALSE: g.writeBoolean(false); break;
+            case VALUE_NULL: g.writeNull(); break;
+            default: throw new com.fasterxml.jackson.core.JsonParseException(p, "unexpected token " + t);
+        }
+    }
+
+    private static Event validate(Read r) throws InvalidEventException {
         Event e = new Event();
-        e.eventId = requiredNonEmptyString(root, "event_id", "event_id");
-        e.eventType = requiredNonEmptyString(root, "event_type", "event_type");
+        e.eventId = requiredNonEmptyString(r.top[EVENT_ID], "event_id");
+        e.eventType = requiredNonEmptyString(r.top[EVENT_TYPE_F], "event_type");
         if (!EVENT_TYPE.matcher(e.eventType).matches()) {
             throw new InvalidEventException(OUT_OF_RANGE, "event_type",
                     "event_type must be <aggregate>.<verb>, got '" + e.eventType + "'");
         }
-        e.tenantId = requiredNonEmptyString(root, "tenant_id", "tenant_id");
-        e.aggregateId = requiredNonEmptyString(root, "aggregate_id", "aggregate_id");
-        e.sequence = sequence(root);
-        e.occurredAtMicros = occurredAt(root);
+        e.tenantId = requiredNonEmptyString(r.top[TENANT_ID], "tenant_id");
+        e.aggregateId = requiredNonEmptyString(r.top[AGGREGATE_ID], "aggregate_id");
+        e.sequence = sequence(r.top[SEQUENCE]);
+        e.occurredAtMicros = occurredAt(r.top[OCCURRED_AT_F]);
 
-        JsonNode payload = required(root, "payload", "payload");
-        if (!payload.isObject()) {
-            throw new InvalidEventException(WRONG_TYPE, "payload", "payload must be an object, got " + payload.getNodeType());
+        Val payload = required(r.top[PAYLOAD], "payload");
+        if (payload.token != JsonToken.START_OBJECT) {
+            throw new InvalidEventException(WRONG_TYPE, "payload", "payload must be an object, got " + payload.type());
         }
-        e.payloadJson = payload.toString();
-        parsePayload(e, payload);
+        e.payloadJson = r.payloadJson;
+        parsePayload(e, r.payload);
         return e;
     }
 
-    private static void parsePayload(Event e, JsonNode p) throws InvalidEventException {
+    private static Val field(Val[] p, String name) {
+        return p[PAYLOAD_SLOTS.get(name)];
+    }
+
+    private static void parsePayload(Event e, Val[] p) throws InvalidEventException {
         switch (e.eventType) {
             case EventTypes.ORDER_CREATED:
                 e.customerId = string(p, "customer_id");
@@ -138,7 +314,7 @@ public final class EventParser {
                     throw new InvalidEventException(OUT_OF_RANGE, "payload.cost_usd",
                             "payload.cost_usd must be below 1e" + MAX_COST_INTEGER_DIGITS + ", got " + e.costUsd.toPlainString());
                 }
-                JsonNode c = p.get("confidence");
+                Val c = field(p, "confidence");
                 if (c != null && !c.isNull()) {
                     BigDecimal conf = decimal(c, "payload.confidence");
                     if (conf.signum() < 0 || conf.compareTo(BigDecimal.ONE) > 0) {
@@ -149,7 +325,7 @@ public final class EventParser {
                 }
                 break;
             case EventTypes.METRIC_CHANGED:
-                BigDecimal v = decimal(required(p, "value", "payload.value"), "payload.value");
+                BigDecimal v = decimal(required(field(p, "value"), "payload.value"), "payload.value");
                 double d = v.doubleValue();
                 if (Double.isInfinite(d)) {
                     throw new InvalidEventException(OUT_OF_RANGE, "payload.value", "payload.value is out of the double range");
@@ -162,77 +338,99 @@ public final class EventParser {
         }
     }
 
-    private static JsonNode required(JsonNode obj, String name, String path) throws InvalidEventException {
-        JsonNode n = obj.get(name);
+    private static Val required(Val n, String path) throws InvalidEventException {
         if (n == null || n.isNull()) {
             throw new InvalidEventException(MISSING_FIELD, path, path + " is required");
         }
         return n;
     }
 
-    private static String requiredNonEmptyString(JsonNode obj, String name, String path) throws InvalidEventException {
-        JsonNode n = required(obj, name, path);
-        if (!n.isTextual()) {
-            throw new InvalidEventException(WRONG_TYPE, path, path + " must be a string, got " + n.getNodeType());
+    private static String requiredNonEmptyString(Val v, String path) throws InvalidEventException {
+        Val n = required(v, path);
+        if (n.token != JsonToken.VALUE_STRING) {
+            throw new InvalidEventException(WRONG_TYPE, path, path + " must be a string, got " + n.type());
         }
-        String s = n.textValue();
-        if (s.isEmpty()) {
+        if (n.text.isEmpty()) {
             throw new InvalidEventException(OUT_OF_RANGE, path, path + " must not be empty");
         }
-        return s;
+        return n.text;
     }
 
-    private static String string(JsonNode payload, String name) throws InvalidEventException {
+    private static String string(Val[] payload, String name) throws InvalidEventException {
         String path = "payload." + name;
-        JsonNode n = required(payload, name, path);
-        if (!n.isTextual()) {
-            throw new InvalidEventException(WRONG_TYPE, path, path + " must be a string, got " + n.getNodeType());
+        Val n = required(field(payload, name), path);
+        if (n.token != JsonToken.VALUE_STRING) {
+            throw new InvalidEventException(WRONG_TYPE, path, path + " must be a string, got " + n.type());
         }
-        return n.textValue();
+        return n.text;
     }
 
-    private static long sequence(JsonNode root) throws InvalidEventException {
-        JsonNode n = required(root, "sequence", "sequence");
-        if (!n.isIntegralNumber()) {
+    private static long sequence(Val v) throws InvalidEventException {
+        Val n = required(v, "sequence");
+        if (n.token != JsonToken.VALUE_NUMBER_INT) {
             throw new InvalidEventException(WRONG_TYPE, "sequence", "sequence must be an integer, got " + n);
         }
-        BigInteger b = n.bigIntegerValue();
+        BigInteger b = new BigInteger(n.text);
         if (b.signum() <= 0 || b.bitLength() > 63) {
             throw new InvalidEventException(OUT_OF_RANGE, "sequence", "sequence must be >= 1 (and fit 64 bits), got " + b);
         }
         return b.longValueExact();
     }
 
-    private static long occurredAt(JsonNode root) throws InvalidEventException {
-        JsonNode n = required(root, "occurred_at", "occurred_at");
-        if (!n.isTextual()) {
-            throw new InvalidEventException(WRONG_TYPE, "occurred_at", "occurred_at must be an RFC 3339 string, got " + n.getNodeType());
+    /**
+     * The regex has checked the shape and captured the parts; java.time's factories check the
+     * ranges (month 13, February 30, hour 24 fail). Measured: about ten times cheaper than
+     * {@code OffsetDateTime.parse} with ISO_OFFSET_DATE_TIME, which was 19 % of the source task.
+     */
+    private static long occurredAt(Val v) throws InvalidEventException {
+        Val n = required(v, "occurred_at");
+        if (n.token != JsonToken.VALUE_STRING) {
+            throw new InvalidEventException(WRONG_TYPE, "occurred_at", "occurred_at must be an RFC 3339 string, got " + n.type());
         }
-        String s = n.textValue();
-        if (!OCCURRED_AT.matcher(s).matches()) {
+        String s = n.text;
+        Matcher m = OCCURRED_AT.matcher(s);
+        if (!m.matches()) {
             throw new InvalidEventException(OUT_OF_RANGE, "occurred_at",
                     "occurred_at must be RFC 3339 with a zone and at least millisecond precision, got '" + s + "'");
         }
         try {
-            OffsetDateTime t = OffsetDateTime.parse(s.replace('t', 'T').replace('z', 'Z'), DateTimeFormatter.ISO_OFFSET_DATE_TIME);
-            long seconds = t.toEpochSecond();
+            LocalDate date = LocalDate.of(num(m, 1), num(m, 2), num(m, 3));
+            LocalTime time = LocalTime.of(num(m, 4), num(m, 5), num(m, 6));
+            String fraction = m.group(7);
+            // 3 to 9 digits; finer than microseconds is truncated, as the event model keeps micros.
+            int micros = fraction.length() >= 6 ? Integer.parseInt(fraction.substring(0, 6))
+                    : Integer.parseInt(fraction) * (fraction.length() == 3 ? 1000 : fraction.length() == 4 ? 100 : 10);
+            int offsetSeconds = 0;
+            if (m.group(8) != null) {
+                ZoneOffset offset = ZoneOffset.ofHoursMinutes(num(m, 9), num(m, 10));
+                offsetSeconds = "-".equals(m.group(8)) ? -offset.getTotalSeconds() : offset.getTotalSeconds();
+            }
+            long seconds = date.toEpochDay() * 86_400L + time.toSecondOfDay() - offsetSeconds;
             if (seconds < 0 || seconds > MAX_ARCHIVE_SECONDS) {
                 throw new InvalidEventException(OUT_OF_RANGE, "occurred_at", "occurred_at must be within 1970-01-01T00:00:00Z"
                         + " .. 2106-02-07T06:28:15Z (the archive's DateTime range), got '" + s + "'");
             }
-            return Math.addExact(Math.multiplyExact(seconds, 1_000_000L), t.getNano() / 1000);
+            return Math.addExact(Math.multiplyExact(seconds, 1_000_000L), micros);
         } catch (DateTimeException | ArithmeticException ex) {
             throw new InvalidEventException(OUT_OF_RANGE, "occurred_at", "occurred_at is not a valid date-time: '" + s + "'");
         }
     }
 
+    private static int num(Matcher m, int group) {
+        return Integer.parseInt(m.group(group));
+    }
+
     /** A JSON number or a decimal string, exact. */
-    static BigDecimal decimal(JsonNode n, String path) throws InvalidEventException {
-        if (n.isNumber()) {
-            return n.decimalValue();
+    private static BigDecimal decimal(Val n, String path) throws InvalidEventException {
+        if (n.token == JsonToken.VALUE_NUMBER_INT || n.token == JsonToken.VALUE_NUMBER_FLOAT) {
+            try {
+                return new BigDecimal(n.text);
+            } catch (NumberFormatException ex) {
+                throw new InvalidEventException(OUT_OF_RANGE, path, path + " is out of range: " + n.text);
+            }
         }
-        if (n.isTextual()) {
-            String s = n.textValue().trim();
+        if (n.token == JsonToken.VALUE_STRING) {
+            String s = n.text.trim();
             if (DECIMAL_STRING.matcher(s).matches()) {
                 try {
                     return new BigDecimal(s);
@@ -240,21 +438,21 @@ public final class EventParser {
                     // fall through to the error below (e.g. an exponent out of range)
                 }
             }
-            throw new InvalidEventException(WRONG_TYPE, path, path + " must be a number or a decimal string, got '" + n.textValue() + "'");
+            throw new InvalidEventException(WRONG_TYPE, path, path + " must be a number or a decimal string, got '" + n.text + "'");
         }
-        throw new InvalidEventException(WRONG_TYPE, path, path + " must be a number, got " + n.getNodeType());
+        throw new InvalidEventException(WRONG_TYPE, path, path + " must be a number, got " + n.type());
     }
 
-    private static BigDecimal nonNegativeDecimal(JsonNode payload, String name) throws InvalidEventException {
+    private static BigDecimal nonNegativeDecimal(Val[] payload, String name) throws InvalidEventException {
         String path = "payload." + name;
-        BigDecimal d = decimal(required(payload, name, path), path);
+        BigDecimal d = decimal(required(field(payload, name), path), path);
         if (d.signum() < 0) {
             throw new InvalidEventException(OUT_OF_RANGE, path, path + " must be >= 0, got " + d.toPlainString());
         }
         return d;
     }
 
-    private static long nonNegativeInteger(JsonNode payload, String name) throws InvalidEventException {
+    private static long nonNegativeInteger(Val[] payload, String name) throws InvalidEventException {
         String path = "payload." + name;
         BigDecimal d = nonNegativeDecimal(payload, name);
         try {

@@ -107,6 +107,76 @@ class EventParserTest {
         assertThat(parse(n).confidence).isNull();
     }
 
+    /** The streaming parser's own date-time arithmetic agrees with java.time's ISO parser. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"2026-03-01T12:00:00.123Z", "2026-03-01t12:00:00.123z",
+            "1970-01-01T00:00:00.000Z", "2106-02-07T06:28:15.999999Z", "2024-02-29T23:59:59.9999Z",
+            "2026-03-01T00:30:00.5000+05:30", "2026-03-01T23:30:00.12345-09:45", "2026-12-31T23:59:59.123456789+00:00",
+            "2000-06-15T08:07:06.000001-00:00", "2026-03-01T12:00:00.100+18:00"})
+    void occurredAtEqualsJavaTimeParse(String at) throws Exception {
+        ObjectNode n = valid("metric.changed");
+        n.put("occurred_at", at);
+        java.time.OffsetDateTime t = java.time.OffsetDateTime.parse(at.replace('t', 'T').replace('z', 'Z'));
+        assertThat(parse(n).occurredAtMicros).isEqualTo(t.toEpochSecond() * 1_000_000L + t.getNano() / 1000);
+    }
+
+    @Test
+    void occurredAtRangesAreChecked() {
+        for (String at : new String[] {"2026-03-01T24:00:00.000Z", "2026-03-01T12:60:00.000Z", "2026-03-01T12:00:60.000Z",
+                "2025-02-29T12:00:00.000Z", "2026-03-01T12:00:00.000+19:00", "2026-03-01T12:00:00.000+05:60",
+                "2026-00-10T12:00:00.000Z", "2026-03-00T12:00:00.000Z", "2026-03-01T12:00:00.1234567890Z"}) {
+            ObjectNode n = valid("metric.changed");
+            n.put("occurred_at", at);
+            assertThatThrownBy(() -> parse(n)).as(at).isInstanceOfSatisfying(InvalidEventException.class,
+                    ex -> assertThat(ex.reason()).isEqualTo(Reason.OUT_OF_RANGE));
+        }
+    }
+
+    /** Compact payload text is kept as the producer's bytes (escapes and all). */
+    @Test
+    void compactPayloadIsKeptByteForByte() throws Exception {
+        String payload = "{\"a\":1.50,\"s\":\"\\u00e9\",\"n\":{\"x\":[1,2]}}";
+        String v = "{\"event_id\":\"e\",\"event_type\":\"x.y\",\"payload\":" + payload + ",\"tenant_id\":\"t\","
+                + "\"aggregate_id\":\"a\",\"sequence\":1,\"occurred_at\":\"2026-03-01T12:00:00.123Z\"}";
+        assertThat(EventParser.parse(v.getBytes(StandardCharsets.UTF_8)).payloadJson).isEqualTo(payload);
+    }
+
+    /** The archive keeps the payload as compact JSON with every number exactly as the producer wrote it. */
+    @Test
+    void payloadIsCompactJsonWithNumbersAsWritten() throws Exception {
+        String v = "{ \"event_id\":\"e\", \"event_type\":\"x.y\", \"tenant_id\":\"t\", \"aggregate_id\":\"a\","
+                + " \"sequence\":1, \"occurred_at\":\"2026-03-01T12:00:00.123Z\", \"payload\": { \"a\" : 1.50,"
+                + " \"b\": [ 1e2, -0.0000001, {\"c\": \"\\u00e9\\\"\\n\" } ], \"d\": null, \"e\": true,"
+                + " \"f\": 12345678901234567890123 } }";
+        Event e = EventParser.parse(v.getBytes(StandardCharsets.UTF_8));
+        assertThat(e.payloadJson).isEqualTo("{\"a\":1.50,\"b\":[1e2,-0.0000001,{\"c\":\"\u00e9\\\"\\n\"}],\"d\":null,"
+                + "\"e\":true,\"f\":12345678901234567890123}");
+        assertThat(JSON.readTree(e.payloadJson)).isEqualTo(JSON.readTree(v).get("payload"));
+    }
+
+    /** Invalid UTF-8 is malformed wherever it is, also in a field the parser otherwise ignores. */
+    @Test
+    void invalidUtf8AnywhereIsMalformed() {
+        for (String where : new String[] {"extra_top_level", "payload", "payload field"}) {
+            ObjectNode n = valid("order.paid");
+            String marker = "@@bad@@";
+            if (where.equals("payload field")) {
+                ((ObjectNode) n.get("payload")).put("note", marker);
+            } else if (where.equals("payload")) {
+                ((ObjectNode) n.get("payload")).putObject("nested").put("x", marker);
+            } else {
+                n.putArray(where).add(marker);
+            }
+            byte[] b = bytes(n);
+            String text = new String(b, StandardCharsets.ISO_8859_1);
+            int at = text.indexOf(marker);
+            b[at] = (byte) 0xff;
+            b[at + 1] = (byte) 0xfe;
+            assertThatThrownBy(() -> EventParser.parse(b)).as(where).isInstanceOfSatisfying(InvalidEventException.class,
+                    ex -> assertThat(ex.reason()).isEqualTo(Reason.MALFORMED_JSON));
+        }
+    }
+
     static Stream<Arguments> invalid() {
         return Stream.of(
                 raw("not JSON", "{\"event_id\": ", Reason.MALFORMED_JSON),
