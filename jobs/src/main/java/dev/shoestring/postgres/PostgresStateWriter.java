@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Buffers the latest snapshot per aggregate and writes the buffer every flush interval, when it
  * holds {@code maxBufferedKeys} aggregates, before each checkpoint barrier and at end of input.
- * A flush is one transaction: one JDBC batch per table, committed together.
+ * A flush is one transaction: one statement per table (per {@link #ROWS_PER_STATEMENT} rows),
+ * committed together.
  *
  * <p>A failed flush is retried with exponential backoff (logged at WARN, counted in
  * {@code postgresWriteRetries}); while it retries the task blocks, so back-pressure stops the
@@ -31,8 +32,14 @@ import org.slf4j.LoggerFactory;
 class PostgresStateWriter implements SinkWriter<AggregateState> {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresStateWriter.class);
 
-    static final int DEFAULT_MAX_BUFFERED_KEYS = 5000;
+    /**
+     * A memory bound (~300 B per buffered aggregate, so ~15 MB per subtask), high enough that the
+     * flush interval, not the bound, decides a flush at 1M aggregates (5,000 coalesced little).
+     */
+    static final int DEFAULT_MAX_BUFFERED_KEYS = 50_000;
     static final int MAX_ATTEMPTS = 10;
+    /** Rows bound into one upsert statement (one array per column): bounds a statement's size. */
+    static final int ROWS_PER_STATEMENT = 10_000;
     private static final long INITIAL_BACKOFF_MS = 200;
     private static final long MAX_BACKOFF_MS = 10_000;
 
@@ -120,11 +127,11 @@ class PostgresStateWriter implements SinkWriter<AggregateState> {
                     ps = connection.prepareStatement(StateUpserts.sqlFor(e.getKey()));
                     statements.put(e.getKey(), ps);
                 }
-                for (AggregateState s : e.getValue()) {
-                    StateUpserts.bind(ps, s);
-                    ps.addBatch();
+                List<AggregateState> rows = e.getValue();
+                for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
+                    StateUpserts.bind(connection, ps, e.getKey(), rows.subList(from, Math.min(rows.size(), from + ROWS_PER_STATEMENT)));
+                    ps.executeUpdate();
                 }
-                ps.executeBatch();
             }
             connection.commit();
         } catch (SQLException e) {

@@ -111,6 +111,74 @@ class PostgresStateWriterITCase {
         }
     }
 
+    /**
+     * Rows travel as one array per column: every awkward value must come back exactly — array
+     * literal syntax in text ("NULL", quotes, braces, commas, backslashes), nulls, decimals beyond
+     * double, double extremes and microsecond timestamps — and more rows than one statement holds.
+     */
+    @Test
+    void awkwardValuesRoundTripExactly() throws Exception {
+        PostgresSchema.apply(settings);
+        TestProcessingTimeService time = new TestProcessingTimeService();
+        String[] names = {"NULL", "null", "a,b", "{x}", "\"q\"", "back\\slash", "it's", " spaced ", "",
+                "é\u00e8\u4e2d\uD83D\uDE00", "tab\tnew\nline"};
+        double[] values = {0.0, -0.0, 1e308, -4.9e-324, 0.1 + 0.2, 123456789.123456789, -1.5, 2.5e-10, 42, 7, 8};
+        int many = PostgresStateWriter.ROWS_PER_STATEMENT + 5;
+        PostgresStateWriter w = new PostgresStateWriter(settings, 100_000, time, UnregisteredMetricsGroup.createSinkWriterMetricGroup());
+        try (Connection c = LocalServices.postgres()) {
+            for (int i = 0; i < names.length; i++) {
+                AggregateState m = metric(tenant, names[i], 3, values[i]);
+                m.unit = names[names.length - 1 - i];
+                m.updatedAtMicros = 1_700_000_000_123_456L + i;
+                w.write(m, null);
+            }
+            AggregateState o = order(tenant, "NULL", 1, "created");
+            o.customerId = null;
+            o.amount = new BigDecimal("12345678901234567890123456789.000000000001");
+            o.items = null;
+            o.createdAtMicros = null;
+            w.write(o, null);
+            for (int i = 0; i < many; i++) {
+                w.write(order(tenant, "bulk-" + i, 1, "created"), null);
+            }
+            w.flush(true);
+
+            try (PreparedStatement ps = c.prepareStatement("SELECT name, value, unit, updated_at FROM metrics_current"
+                    + " WHERE tenant_id = ?")) {
+                ps.setString(1, tenant);
+                java.util.Map<String, Object[]> got = new java.util.HashMap<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        got.put(rs.getString(1), new Object[] {rs.getDouble(2), rs.getString(3),
+                                rs.getObject(4, java.time.OffsetDateTime.class).toInstant()});
+                    }
+                }
+                assertThat(got).hasSize(names.length);
+                for (int i = 0; i < names.length; i++) {
+                    Object[] row = got.get(names[i]);
+                    assertThat(row).as(names[i]).isNotNull();
+                    assertThat(Double.doubleToLongBits((Double) row[0])).as(names[i]).isEqualTo(Double.doubleToLongBits(values[i]));
+                    assertThat(row[1]).isEqualTo(names[names.length - 1 - i]);
+                    assertThat(row[2]).isEqualTo(java.time.Instant.ofEpochSecond(1_700_000_000L, 123_456_000L + i * 1000L));
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT customer_id, amount, items, created_at FROM orders"
+                    + " WHERE tenant_id = ? AND order_id = 'NULL'")) {
+                ps.setString(1, tenant);
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getString(1)).isNull();
+                    assertThat(rs.getBigDecimal(2)).isEqualTo(new BigDecimal("12345678901234567890123456789.000000000001"));
+                    assertThat(rs.getObject(3)).isNull();
+                    assertThat(rs.getObject(4)).isNull();
+                }
+            }
+            assertThat(rowCount(c, "orders")).isEqualTo(many + 1);
+        } finally {
+            w.close();
+        }
+    }
+
     @Test
     void transientErrorsAreRecognised() {
         assertThat(PostgresStateWriter.isTransient(new java.sql.SQLException("conn refused", "08001"))).isTrue();
