@@ -5,6 +5,7 @@ import com.clickhouse.client.api.ServerException;
 import com.clickhouse.client.api.insert.InsertResponse;
 import com.clickhouse.client.api.insert.InsertSettings;
 import com.clickhouse.data.ClickHouseFormat;
+import dev.shoestring.sink.BackgroundWrite;
 import dev.shoestring.sink.FlushTimer;
 import java.io.IOException;
 import java.util.List;
@@ -24,9 +25,12 @@ import org.slf4j.LoggerFactory;
  * checkpoint barrier and at end of input. Rows are encoded on arrival, so object reuse upstream is
  * harmless and the buffer costs bytes, not objects.
  *
- * <p>A failed insert is retried, the same bytes, with exponential backoff (logged at WARN,
- * counted in {@code clickhouseInsertRetries}); while it retries the task blocks, so
- * back-pressure stops the source instead of dropping anything. After the last attempt, or at once
+ * <p>Inserts run on a thread of their own, one at a time ({@link BackgroundWrite}): the task
+ * encodes the next batch while ClickHouse takes the previous one; a checkpoint barrier waits for
+ * both. A failed insert is retried, the same bytes, with exponential backoff (logged at WARN,
+ * counted in {@code clickhouseInsertRetries}); while it retries, the next full batch blocks the
+ * task, so back-pressure stops the source (two batches in memory at most) instead of dropping
+ * anything. After the last attempt, or at once
  * for an error that would recur (bad credentials, a missing table or column, rejected data), the
  * writer throws and Flink restarts the job from the last checkpoint. A retried insert that had in
  * fact landed only duplicates rows, which the tables' ReplacingMergeTree keys absorb.
@@ -53,9 +57,13 @@ class ClickHouseWriter<T> implements SinkWriter<T> {
     private final Client client;
     private final FlushTimer flushTimer;
 
-    private final RowBuffer buffer;
+    private final BackgroundWrite background;
+    /** The batch being filled by the task thread. */
+    private RowBuffer buffer;
+    /** The other batch: owned by the background thread while an insert is in flight. */
+    private RowBuffer spare;
     private int bufferedRows;
-    private long lastInsertRows;
+    private volatile long lastInsertRows;
 
     private final Counter inserts;
     private final Counter rowsWritten;
@@ -71,13 +79,15 @@ class ClickHouseWriter<T> implements SinkWriter<T> {
         columns.forEach(ClickHouseSettings::checkIdentifier);
         // Grows to a full batch once and keeps that capacity: every batch needs about the same.
         this.buffer = new RowBuffer(Math.min(options.maxBytes, 1 << 20));
+        this.spare = new RowBuffer(Math.min(options.maxBytes, 1 << 20));
         this.client = ClickHouseClients.create(settings);
+        this.background = new BackgroundWrite("clickhouse insert: " + table);
         this.inserts = metrics.counter("clickhouseInserts");
         this.rowsWritten = metrics.counter("clickhouseRowsWritten");
         this.retries = metrics.counter("clickhouseInsertRetries");
         metrics.gauge("clickhouseRowsPerInsert", () -> lastInsertRows);
         metrics.gauge("clickhouseBufferedRows", () -> bufferedRows);
-        this.flushTimer = FlushTimer.start(timers, options.flushInterval, this::insertBuffer);
+        this.flushTimer = FlushTimer.start(timers, options.flushInterval, this::sendBuffer);
     }
 
     @Override
@@ -91,37 +101,50 @@ class ClickHouseWriter<T> implements SinkWriter<T> {
         }
         bufferedRows++;
         if (bufferedRows >= options.maxRows || buffer.size() >= options.maxBytes) {
-            insertBuffer();
+            sendBuffer();
         }
     }
 
+    /** Before a checkpoint barrier and at end of input: every buffered row is in ClickHouse. */
     @Override
     public void flush(boolean endOfInput) throws IOException, InterruptedException {
-        insertBuffer();
+        sendBuffer();
+        background.await();
     }
 
-    private void insertBuffer() throws IOException, InterruptedException {
+    /** Hands the batch to the background thread (after the previous insert finished) and starts a new one. */
+    private void sendBuffer() throws IOException, InterruptedException {
         if (bufferedRows == 0) {
             return;
         }
+        background.await();
+        RowBuffer batch = buffer;
+        int rows = bufferedRows;
+        buffer = spare;
+        spare = batch;
+        buffer.clear();
+        bufferedRows = 0;
+        background.submit(() -> insertWithRetries(batch, rows));
+    }
+
+    /** On the background thread. */
+    private void insertWithRetries(RowBuffer batch, int rows) throws IOException, InterruptedException {
         long backoff = options.initialBackoff.toMillis();
         for (int attempt = 1; ; attempt++) {
             try {
-                insert();
+                insert(batch);
                 inserts.inc();
-                rowsWritten.inc(bufferedRows);
-                lastInsertRows = bufferedRows;
-                bufferedRows = 0;
-                buffer.clear();
+                rowsWritten.inc(rows);
+                lastInsertRows = rows;
                 return;
             } catch (RuntimeException e) {
                 if (isPermanent(e) || attempt >= options.maxAttempts) {
-                    throw new IOException("Inserting " + bufferedRows + " rows into " + table + " at " + settings.url
+                    throw new IOException("Inserting " + rows + " rows into " + table + " at " + settings.url
                             + " failed after " + attempt + " attempt(s): " + describe(e), e);
                 }
                 retries.inc();
                 LOG.warn("Insert of {} rows into {} at {} failed (attempt {}/{}), retrying in {} ms: {}",
-                        bufferedRows, table, settings.url, attempt, options.maxAttempts, backoff, describe(e));
+                        rows, table, settings.url, attempt, options.maxAttempts, backoff, describe(e));
                 Thread.sleep(backoff);
                 backoff = Math.min(options.maxBackoff.toMillis(), Math.max(1, backoff * 2));
             }
@@ -129,8 +152,8 @@ class ClickHouseWriter<T> implements SinkWriter<T> {
     }
 
     /** One HTTP request: {@code INSERT INTO db.table (columns) FORMAT RowBinary} with the batch as body. */
-    private void insert() {
-        try (InsertResponse ignored = client.insert(table, columns, buffer::writeTo, ClickHouseFormat.RowBinary,
+    private void insert(RowBuffer batch) {
+        try (InsertResponse ignored = client.insert(table, columns, batch::writeTo, ClickHouseFormat.RowBinary,
                 new InsertSettings()).join()) {
             // The response carries only statistics; success is that it arrived.
         }
@@ -168,6 +191,7 @@ class ClickHouseWriter<T> implements SinkWriter<T> {
     @Override
     public void close() {
         flushTimer.stop();
+        background.close();
         client.close();
     }
 }

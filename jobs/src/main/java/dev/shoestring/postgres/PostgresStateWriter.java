@@ -1,6 +1,7 @@
 package dev.shoestring.postgres;
 
 import dev.shoestring.projection.AggregateState;
+import dev.shoestring.sink.BackgroundWrite;
 import dev.shoestring.sink.FlushTimer;
 import java.io.IOException;
 import java.sql.Connection;
@@ -24,9 +25,12 @@ import org.slf4j.LoggerFactory;
  * A flush is one transaction: one statement per table (per {@link #ROWS_PER_STATEMENT} rows),
  * committed together.
  *
- * <p>A failed flush is retried with exponential backoff (logged at WARN, counted in
- * {@code postgresWriteRetries}); while it retries the task blocks, so back-pressure stops the
- * source instead of dropping anything. Only after {@link #MAX_ATTEMPTS} attempts does the writer
+ * <p>A flush runs on a thread of its own, one at a time ({@link BackgroundWrite}): the projector
+ * goes on while Postgres writes the previous flush; a checkpoint barrier waits for it. Flushes
+ * reach Postgres in order, and the version guard would absorb any re-write anyway. A failed
+ * flush is retried with exponential backoff (logged at WARN, counted in
+ * {@code postgresWriteRetries}); while it retries, the next flush blocks the task, so
+ * back-pressure stops the source (two buffers in memory at most) instead of dropping anything. Only after {@link #MAX_ATTEMPTS} attempts does the writer
  * throw, failing the task so Flink restarts it from the last checkpoint.
  */
 class PostgresStateWriter implements SinkWriter<AggregateState> {
@@ -47,7 +51,10 @@ class PostgresStateWriter implements SinkWriter<AggregateState> {
     private final int maxBufferedKeys;
     private final FlushTimer flushTimer;
 
+    private final BackgroundWrite background = new BackgroundWrite("postgres state flush");
+    /** Filled by the task thread; a flush hands it to the background thread whole. */
     private Map<String, AggregateState> buffer = new HashMap<>();
+    /** Used by the background thread only. */
     private Connection connection;
     private final Map<String, PreparedStatement> statements = new HashMap<>();
 
@@ -78,36 +85,46 @@ class PostgresStateWriter implements SinkWriter<AggregateState> {
         }
     }
 
+    /** Before a checkpoint barrier and at end of input: every buffered change is in Postgres. */
     @Override
     public void flush(boolean endOfInput) throws IOException, InterruptedException {
         flushBuffer();
+        background.await();
     }
 
+    /** Hands the buffer to the background thread (after the previous flush finished) and starts a new one. */
     private void flushBuffer() throws IOException, InterruptedException {
         if (buffer.isEmpty()) {
             return;
         }
+        background.await();
+        Map<String, AggregateState> batch = buffer;
+        buffer = new HashMap<>();
+        background.submit(() -> writeWithRetries(batch));
+    }
+
+    /** On the background thread. */
+    private void writeWithRetries(Map<String, AggregateState> batch) throws IOException, InterruptedException {
         Map<String, List<AggregateState>> byKind = new LinkedHashMap<>();
-        for (AggregateState s : buffer.values()) {
+        for (AggregateState s : batch.values()) {
             byKind.computeIfAbsent(s.kind, k -> new ArrayList<>()).add(s);
         }
         long backoff = INITIAL_BACKOFF_MS;
         for (int attempt = 1; ; attempt++) {
             try {
                 writeTransaction(byKind);
-                rowsWritten.inc(buffer.size());
+                rowsWritten.inc(batch.size());
                 flushes.inc();
-                buffer = new HashMap<>();
                 return;
             } catch (SQLException e) {
                 closeConnection();
                 if (!isTransient(e) || attempt >= MAX_ATTEMPTS) {
-                    throw new IOException("Writing " + buffer.size() + " rows to Postgres (" + settings.url
+                    throw new IOException("Writing " + batch.size() + " rows to Postgres (" + settings.url
                             + ") failed after " + attempt + " attempt(s): " + e.getMessage(), e);
                 }
                 retries.inc();
                 LOG.warn("Postgres write of {} rows failed (attempt {}/{}), retrying in {} ms: {}",
-                        buffer.size(), attempt, MAX_ATTEMPTS, backoff, e.getMessage());
+                        batch.size(), attempt, MAX_ATTEMPTS, backoff, e.getMessage());
                 Thread.sleep(backoff);
                 backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
             }
@@ -187,6 +204,7 @@ class PostgresStateWriter implements SinkWriter<AggregateState> {
     @Override
     public void close() {
         flushTimer.stop();
+        background.close();
         closeConnection();
     }
 }

@@ -60,6 +60,26 @@ class PostgresStateWriterITCase {
         }
     }
 
+    interface Check {
+        void run() throws Exception;
+    }
+
+    /** Flushes run on the writer's background thread: wait up to 10 s for their effect. */
+    private static void eventually(Check check) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            try {
+                check.run();
+                return;
+            } catch (AssertionError e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
+
     @Test
     void coalescesFlushesOnTimerAndNeverLowersVersion() throws Exception {
         PostgresSchema.apply(settings);
@@ -75,8 +95,8 @@ class PostgresStateWriterITCase {
             w.write(order(tenant, "o1", 2, "paid"), null);
             assertThat(rowCount(c, "metrics_current")).isZero();
 
-            time.setCurrentTime(1000); // the flush timer fires
-            assertThat(metricRow(c, "m1")).containsExactly(75.0, 50L);
+            time.setCurrentTime(1000); // the flush timer fires: the write runs in the background
+            eventually(() -> assertThat(metricRow(c, "m1")).containsExactly(75.0, 50L));
             assertThat(rowCount(c, "orders")).isEqualTo(1);
 
             // An older snapshot (a replay after restore) never replaces a newer row.
@@ -103,7 +123,7 @@ class PostgresStateWriterITCase {
             for (int i = 0; i < 25; i++) {
                 w.write(metric(tenant, "m" + i, 1, i), null);
             }
-            assertThat(rowCount(c, "metrics_current")).isEqualTo(20);
+            eventually(() -> assertThat(rowCount(c, "metrics_current")).isEqualTo(20));
             w.flush(true);
             assertThat(rowCount(c, "metrics_current")).isEqualTo(25);
         } finally {
