@@ -48,6 +48,41 @@ public class Event {
 
     public Event() {}
 
+    /**
+     * A copy without {@link #payloadJson} (its typed payload fields are kept): what the state
+     * projection needs. The payload text is most of an event's bytes; the archive has it already,
+     * so the projection's network hop and held-events state do not carry it.
+     */
+    public Event withoutPayloadText() {
+        Event c = new Event();
+        c.eventId = eventId;
+        c.eventType = eventType;
+        c.tenantId = tenantId;
+        c.aggregateId = aggregateId;
+        c.sequence = sequence;
+        c.occurredAtMicros = occurredAtMicros;
+        c.sourcePartition = sourcePartition;
+        c.sourceOffset = sourceOffset;
+        c.customerId = customerId;
+        c.amount = amount;
+        c.currency = currency;
+        c.items = items;
+        c.carrier = carrier;
+        c.reason = reason;
+        c.decisionId = decisionId;
+        c.decisionType = decisionType;
+        c.outcome = outcome;
+        c.latencyMs = latencyMs;
+        c.model = model;
+        c.inputTokens = inputTokens;
+        c.outputTokens = outputTokens;
+        c.costUsd = costUsd;
+        c.confidence = confidence;
+        c.value = value;
+        c.unit = unit;
+        return c;
+    }
+
     /** The part of {@link #eventType} before the dot: the aggregate kind. */
     public String aggregateKind() {
         return EventTypes.kindOf(eventType);

@@ -154,6 +154,16 @@ public class AggregateProjector extends KeyedProcessFunction<String, Event, Aggr
         return changed;
     }
 
+    /**
+     * The projector's input: events of aggregates with a state table, without their payload text
+     * (the typed payload fields are what the projection folds).
+     */
+    public static void projectionInput(Event e, org.apache.flink.util.Collector<Event> out) {
+        if (isProjected(e)) {
+            out.collect(e.withoutPayloadText());
+        }
+    }
+
     /** Only aggregates with a state table go through the projector. */
     public static boolean isProjected(Event e) {
         return EventTypes.PROJECTED_KINDS.contains(e.aggregateKind());
