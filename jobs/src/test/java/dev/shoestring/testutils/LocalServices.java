@@ -62,10 +62,12 @@ public final class LocalServices {
         Properties p = new Properties();
         p.setProperty("user", PG_USER);
         try (Connection c = DriverManager.getConnection(PG_SERVICE_URL, p);
-                var st = c.createStatement();
-                var rs = st.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + PG_TEST_DATABASE + "'")) {
-            if (!rs.next()) {
-                st.execute("CREATE DATABASE " + PG_TEST_DATABASE);
+                var ps = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+            ps.setString(1, PG_TEST_DATABASE);
+            try (var rs = ps.executeQuery(); var st = c.createStatement()) {
+                if (!rs.next()) {
+                    st.execute("CREATE DATABASE " + PG_TEST_DATABASE); // a constant identifier
+                }
             }
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException("Postgres of `bin/shoestring up` not reachable at " + PG_SERVICE_URL
@@ -158,10 +160,14 @@ public final class LocalServices {
         return DriverManager.getConnection(PG_URL, p);
     }
 
-    /** Creates the topic and waits until the broker names a leader for every partition. */
+    /** An admin client of the local broker. */
+    public static Admin admin() {
+        return Topics.admin(ShoestringConfig.of(Map.of(ShoestringConfig.KAFKA_BOOTSTRAP, KAFKA)));
+    }
+
     /** Creates the topic and waits for its partition leaders (Topics.create). */
     public static void createTopic(String topic, int partitions) throws Exception {
-        try (Admin admin = Topics.admin(KAFKA)) {
+        try (Admin admin = admin()) {
             Topics.create(admin, topic, partitions);
         }
     }
