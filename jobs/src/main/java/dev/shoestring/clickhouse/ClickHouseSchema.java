@@ -44,6 +44,8 @@ public final class ClickHouseSchema {
     private static final Set<Integer> REFUSED = Set.of(164, 291, 392, 497);
     /** UNKNOWN_TABLE (60), UNKNOWN_DATABASE (81). */
     private static final Set<Integer> MISSING = Set.of(60, 81);
+    /** UNKNOWN_USER (192), WRONG_PASSWORD (193), REQUIRED_PASSWORD (194), AUTHENTICATION_FAILED (516). */
+    private static final Set<Integer> NOT_AUTHENTICATED = Set.of(192, 193, 194, 516);
 
     private ClickHouseSchema() {}
 
@@ -60,7 +62,11 @@ public final class ClickHouseSchema {
                 execute(client, SqlScripts.read(script).replace("{database}", ddl.database));
             }
         } catch (RuntimeException e) {
-            if (!REFUSED.contains(ClickHouseWriter.serverCode(e))) {
+            int code = ClickHouseWriter.serverCode(e);
+            if (NOT_AUTHENTICATED.contains(code)) {
+                throw notAuthenticated(sameUser ? ShoestringConfig.CH_USER : ShoestringConfig.CH_DDL_USER, ddl, e);
+            }
+            if (!REFUSED.contains(code)) {
                 throw e;
             }
             if (!sameUser) {
@@ -84,6 +90,9 @@ public final class ClickHouseSchema {
                     // zero rows: nothing written
                 } catch (Exception e) {
                     int code = ClickHouseWriter.serverCode(e);
+                    if (NOT_AUTHENTICATED.contains(code)) {
+                        throw notAuthenticated(ShoestringConfig.CH_USER, job, e);
+                    }
                     if (MISSING.contains(code)) {
                         throw new ConfigException(ShoestringConfig.CH_DATABASE, "table " + name + " does not exist"
                                 + (sameUser ? " and user '" + job.user + "' may not create it: set clickhouse.ddl-user"
@@ -97,6 +106,12 @@ public final class ClickHouseSchema {
                 }
             }
         }
+    }
+
+    private static ConfigException notAuthenticated(String key, ClickHouseSettings s, Throwable e) {
+        return new ConfigException(key, "user '" + s.user + "' cannot log in to " + s.url + " (" + rootMessage(e)
+                + "); its password comes from " + (key.equals(ShoestringConfig.CH_USER)
+                        ? "SHOESTRING_CLICKHOUSE_PASSWORD" : "SHOESTRING_CLICKHOUSE_DDL_PASSWORD"));
     }
 
     /** A statement whose result does not matter; server errors surface as exceptions. */

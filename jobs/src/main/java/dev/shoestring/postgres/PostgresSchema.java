@@ -45,7 +45,7 @@ public final class PostgresSchema {
 
     public static void apply(PostgresSettings ddl, PostgresSettings job) throws SQLException, IOException {
         boolean sameRole = ddl.user == null ? job.user == null : ddl.user.equals(job.user);
-        try (Connection c = ddl.connect()) {
+        try (Connection c = connect(ddl, sameRole ? ShoestringConfig.PG_USER : ShoestringConfig.PG_DDL_USER)) {
             if (mayCreateTables(c)) {
                 c.setAutoCommit(false);
                 try (Statement st = c.createStatement()) {
@@ -63,6 +63,23 @@ public final class PostgresSchema {
             }
         }
         checkCanWrite(job, sameRole);
+    }
+
+    /**
+     * A refused login (SQLSTATE class 28: no such role, wrong password) is a setting to fix, not
+     * a server to wait for: it fails start-up naming the key instead of being retried.
+     */
+    private static Connection connect(PostgresSettings s, String key) throws SQLException {
+        try {
+            return s.connect();
+        } catch (SQLException e) {
+            if (e.getSQLState() != null && e.getSQLState().startsWith("28")) {
+                throw new ConfigException(key, "role '" + s.user + "' cannot log in to " + s.url + " (" + e.getMessage()
+                        + "); its password comes from " + (key.equals(ShoestringConfig.PG_USER)
+                                ? "SHOESTRING_POSTGRES_PASSWORD" : "SHOESTRING_POSTGRES_DDL_PASSWORD"));
+            }
+            throw e;
+        }
     }
 
     /** True if the connected role may create tables in the schema unqualified names resolve to. */
@@ -87,7 +104,7 @@ public final class PostgresSchema {
     static void checkCanWrite(PostgresSettings job, boolean sameRole) throws SQLException {
         List<String> missing = new ArrayList<>();
         List<String> denied = new ArrayList<>();
-        try (Connection c = job.connect();
+        try (Connection c = connect(job, ShoestringConfig.PG_USER);
                 // One privilege per call: a list ('INSERT, UPDATE') means any of them.
                 PreparedStatement ps = c.prepareStatement("SELECT r IS NOT NULL, coalesce(has_table_privilege(r, 'INSERT')"
                         + " AND has_table_privilege(r, 'UPDATE') AND has_table_privilege(r, 'SELECT'), false)"

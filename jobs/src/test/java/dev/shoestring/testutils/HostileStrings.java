@@ -1,0 +1,33 @@
+package dev.shoestring.testutils;
+
+import java.util.List;
+
+/**
+ * Values that break SQL built by concatenation, or an encoding done carelessly: each must be
+ * stored and read back byte for byte, and leave every table as it was.
+ */
+public final class HostileStrings {
+    private HostileStrings() {}
+
+    /** Storable in Postgres text and ClickHouse String alike (no NUL: Postgres text cannot hold it). */
+    public static final List<String> VALUES = List.of(
+            "'); DROP TABLE orders; --",
+            "x'; DROP TABLE shoestring_test.events; SELECT '",
+            "Robert'); TRUNCATE agents CASCADE;--",
+            "\\'; DELETE FROM metrics_current; --",
+            "back\\slash\\\\double \\n not-a-newline \\x00 \\0",
+            "\"double\" 'single' `back` $$dollar$$ $1 ? :name {database} ${kafka.topic}",
+            "/* comment */ -- line comment\nsecond line\r\nthird\ttab",
+            "100% _like_ [wild] \\% \\_",
+            "naïve café 日本語 Ελληνικά עברית العربية",
+            "emoji 🚀🧪👩🏽‍💻 flags 🇩🇪 four-byte 𝄞",
+            "zero\u200Bwidth \u202Eright-to-left\u202C combining e\u0301 bom\uFEFF",
+            "\u0001\u0007\u001B[31mcontrol\u001B[0m\u007F",
+            "x".repeat(10_000));
+
+    /** A short label for failure messages. */
+    public static String label(String s) {
+        String shown = s.length() > 40 ? s.substring(0, 40) + "..." : s;
+        return shown.replace("\n", "\\n").replace("\r", "\\r");
+    }
+}
