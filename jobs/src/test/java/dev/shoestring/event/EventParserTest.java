@@ -293,6 +293,18 @@ class EventParserTest {
     }
 
     @Test
+    void keysLongerThanAPostgresIndexEntryAllowsAreInvalid() throws Exception {
+        ObjectNode n = valid("metric.changed");
+        n.put("aggregate_id", "é".repeat(EventParser.MAX_KEY_BYTES / 2)); // 2 bytes each: exactly the limit
+        assertThat(parse(n).aggregateId).hasSize(EventParser.MAX_KEY_BYTES / 2);
+        n.put("aggregate_id", "é".repeat(EventParser.MAX_KEY_BYTES / 2) + "x");
+        assertThatThrownBy(() -> parse(n)).hasMessageStartingWith("aggregate_id is 1025 bytes of UTF-8, at most 1024");
+        ObjectNode t = valid("order.created");
+        t.put("tenant_id", "t".repeat(5000));
+        assertThatThrownBy(() -> parse(t)).hasMessageStartingWith("tenant_id is 5000 bytes");
+    }
+
+    @Test
     void hostileButStorableTextIsValidAndKeptExactly() throws Exception {
         for (String h : new String[] {"'); DROP TABLE orders; --", "back\\slash \"q\" 'q'", "emoji 🚀 𝄞 e\u0301",
                 "tab\tnew\nline \u0001\u007F", "\uFEFF\u202E"}) {

@@ -94,7 +94,8 @@ class HostileValuesITCase {
                     event(run + "-m" + i, "metric.changed", tenant, h, metric(h)),
                     event(run + "-a" + i, "agent.decision", tenant, h, decision(h, h)),
                     event(run + "-u" + i, "custom.thing", tenant, "u" + i, JSON.createObjectNode().put("note", h)),
-                    event(run + "-t" + i, "order.created", tenant + h, "o", order("c", "n")));
+                    // (the longest id, 1 KiB, is a tenant here too: the tenant and the run prefix are added below)
+                    event(run + "-t" + i, "order.created", tenantWith(tenant, h), "o", order("c", "n")));
             unknownPayloads.put(run + "-u" + i, events.get(3).get("payload").toString());
             for (ObjectNode e : events) {
                 records.add(Map.entry(e.get("aggregate_id").asText(), JSON.writeValueAsBytes(e)));
@@ -107,6 +108,9 @@ class HostileValuesITCase {
                 "payload.customer_id", JSON.writeValueAsString(event(run + "-x3", "order.created", tenant, "o-x3", order("c\u0000", "n"))),
                 "payload.unit", JSON.writeValueAsString(event(run + "-x4", "metric.changed", tenant, "m-x4", metric("\u0000"))),
                 "event_id", JSON.writeValueAsString(event(run + "-x5\u0000", "custom.thing", tenant, "u", JSON.createObjectNode())));
+        // A key longer than a Postgres index entry may be: the state sink would fail on it forever.
+        String tooLong = JSON.writeValueAsString(event(run + "-x6", "metric.changed", tenant,
+                HostileStrings.VALUES.get(HostileStrings.VALUES.size() - 1) + "x", metric("ms")));
         Map<String, String> unpaired = Map.of(
                 "aggregate_id", "{\"event_id\":\"" + run + "-s1\",\"event_type\":\"metric.changed\",\"tenant_id\":\"" + tenant
                         + "\",\"aggregate_id\":\"m\\ud800\",\"sequence\":1,\"occurred_at\":\"" + AT
@@ -119,6 +123,8 @@ class HostileValuesITCase {
             records.add(Map.entry("x", json.getBytes(StandardCharsets.UTF_8)));
             invalidValues.add(json);
         }
+        records.add(Map.entry("x", tooLong.getBytes(StandardCharsets.UTF_8)));
+        invalidValues.add(tooLong);
         for (String json : unpaired.values()) {
             records.add(Map.entry("x", json.getBytes(StandardCharsets.UTF_8)));
             invalidValues.add(json);
@@ -155,8 +161,8 @@ class HostileValuesITCase {
                         .as("metrics_current " + HostileStrings.label(h)).isEqualTo(hex(h));
                 assertThat(pgHex(c, "SELECT agent_id FROM agents WHERE tenant_id = ? AND agent_id = ?", tenant, h))
                         .as("agents " + HostileStrings.label(h)).isEqualTo(hex(h));
-                assertThat(pgHex(c, "SELECT tenant_id FROM orders WHERE tenant_id = ? AND order_id = ?", tenant + h, "o"))
-                        .as("tenant " + HostileStrings.label(h)).isEqualTo(hex(tenant + h));
+                assertThat(pgHex(c, "SELECT tenant_id FROM orders WHERE tenant_id = ? AND order_id = ?", tenantWith(tenant, h), "o"))
+                        .as("tenant " + HostileStrings.label(h)).isEqualTo(hex(tenantWith(tenant, h)));
             }
             try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM orders WHERE tenant_id LIKE ? || '%'")) {
                 ps.setString(1, run);
@@ -208,6 +214,16 @@ class HostileValuesITCase {
         assertThat(errors.keySet()).isEqualTo(invalidValues);
         unstorable.forEach((field, json) -> assertThat(errors.get(json)).as(field).startsWith(field).contains("NUL"));
         unpaired.forEach((field, json) -> assertThat(errors.get(json)).as(field).startsWith(field).contains("surrogate"));
+        assertThat(errors.get(tooLong)).startsWith("aggregate_id is 1025 bytes of UTF-8, at most 1024");
+    }
+
+    /** The run's tenant followed by {@code h}, cut to the 1 KiB a tenant id may have. */
+    private static String tenantWith(String tenant, String h) {
+        String t = tenant + h;
+        while (t.getBytes(StandardCharsets.UTF_8).length > 1024) {
+            t = t.substring(0, t.length() - 1);
+        }
+        return t;
     }
 
     private static String pgHex(Connection c, String select, String tenant, String key) throws Exception {

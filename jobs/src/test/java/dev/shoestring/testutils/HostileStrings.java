@@ -23,7 +23,17 @@ public final class HostileStrings {
             "emoji 🚀🧪👩🏽‍💻 flags 🇩🇪 four-byte 𝄞",
             "zero\u200Bwidth \u202Eright-to-left\u202C combining e\u0301 bom\uFEFF",
             "\u0001\u0007\u001B[31mcontrol\u001B[0m\u007F",
-            "x".repeat(10_000));
+            longestKey());
+
+    /** Exactly 1,024 bytes of UTF-8, the longest valid tenant or aggregate id, that do not compress. */
+    private static String longestKey() {
+        java.util.Random r = new java.util.Random(7);
+        StringBuilder b = new StringBuilder();
+        while (b.length() < 1019) {
+            b.append((char) ('!' + r.nextInt(94)));
+        }
+        return b.append("日é").toString(); // 1019 + 3 + 2 bytes
+    }
 
     /** A short label for failure messages. */
     public static String label(String s) {
