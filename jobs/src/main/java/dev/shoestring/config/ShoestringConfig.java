@@ -44,7 +44,7 @@ public final class ShoestringConfig implements Serializable {
     public static final String KAFKA_DLQ_TOPIC = "kafka.dlq-topic";
     public static final String KAFKA_GROUP_ID = "kafka.group-id";
     /** Prefix of the Kafka client settings passed through to every Kafka client (KafkaClientProperties). */
-    public static final String KAFKA_PROPERTIES = KafkaClientProperties.PREFIX;
+    public static final String KAFKA_PROPERTIES = "kafka.properties.";
     public static final String PG_URL = "postgres.url";
     public static final String PG_USER = "postgres.user";
     public static final String PG_PASSWORD = "postgres.password";

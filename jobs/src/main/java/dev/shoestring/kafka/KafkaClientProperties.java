@@ -1,6 +1,7 @@
 package dev.shoestring.kafka;
 
 import dev.shoestring.config.ConfigException;
+import dev.shoestring.config.ShoestringConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -39,7 +40,7 @@ import org.apache.kafka.common.security.JaasContext;
  * {@code SHOESTRING_KAFKA_SASL_PASSWORD}, from which the JAAS line is built here.
  */
 public final class KafkaClientProperties {
-    public static final String PREFIX = "kafka.properties.";
+    public static final String PREFIX = ShoestringConfig.KAFKA_PROPERTIES;
     public static final String ENV_PREFIX = "SHOESTRING_KAFKA_";
     public static final String ENV_SASL_USERNAME = "SHOESTRING_KAFKA_SASL_USERNAME";
     public static final String ENV_SASL_PASSWORD = "SHOESTRING_KAFKA_SASL_PASSWORD";
