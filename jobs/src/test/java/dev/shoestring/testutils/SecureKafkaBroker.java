@@ -16,7 +16,7 @@ import java.util.stream.Stream;
 /**
  * A throwaway single-node KRaft broker with one SASL_SSL listener (mechanism PLAIN), started as
  * its own JVM from the Kafka jars {@code bin/shoestring up} fetched ({@code $SHOESTRING_DATA_DIR/kafka/lib}).
- * Its certificate is self-signed, made here with the JDK's keytool; {@link #caPem()} is the file a
+ * Its certificate is self-signed ({@link TestCertificate}); {@link #caPem()} is the file a
  * client trusts. The shared broker of the other tests stays untouched.
  */
 public final class SecureKafkaBroker implements AutoCloseable {
@@ -45,7 +45,7 @@ public final class SecureKafkaBroker implements AutoCloseable {
 
     /** The broker's self-signed certificate, PEM: what a client's truststore must hold. */
     public Path caPem() {
-        return dir.resolve("ca.pem");
+        return dir.resolve(TestCertificate.PEM);
     }
 
     public static SecureKafkaBroker start() throws Exception {
@@ -55,15 +55,10 @@ public final class SecureKafkaBroker implements AutoCloseable {
             throw new IllegalStateException("no Kafka jars at " + lib + ": run `bin/shoestring up` first");
         }
         Path dir = Files.createTempDirectory("shoestring-sasl-broker-");
-        String storePass = UUID.randomUUID().toString();
+        TestCertificate cert = TestCertificate.create(dir);
+        String storePass = cert.storePassword;
         String adminPass = UUID.randomUUID().toString();
         String userPass = UUID.randomUUID().toString();
-        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-        run(dir, keytool, "-genkeypair", "-alias", "broker", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
-                "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-keystore", "broker.p12",
-                "-storetype", "PKCS12", "-storepass", storePass, "-keypass", storePass);
-        run(dir, keytool, "-exportcert", "-rfc", "-alias", "broker", "-keystore", "broker.p12", "-storepass", storePass,
-                "-file", "ca.pem");
         int port = freePort();
         int controller = freePort();
         String props = String.join("\n",
@@ -80,11 +75,11 @@ public final class SecureKafkaBroker implements AutoCloseable {
                 "listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required"
                         + " username=\"admin\" password=\"" + adminPass + "\" user_admin=\"" + adminPass + "\""
                         + " user_" + USER + "=\"" + userPass + "\";",
-                "ssl.keystore.location=" + dir.resolve("broker.p12"),
+                "ssl.keystore.location=" + cert.keystore,
                 "ssl.keystore.type=PKCS12",
                 "ssl.keystore.password=" + storePass,
                 "ssl.key.password=" + storePass,
-                "ssl.truststore.location=" + dir.resolve("ca.pem"),
+                "ssl.truststore.location=" + cert.pem,
                 "ssl.truststore.type=PEM",
                 "log.dirs=" + dir.resolve("data"),
                 "num.partitions=1",
@@ -100,7 +95,7 @@ public final class SecureKafkaBroker implements AutoCloseable {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String log4j = "-Dlog4j2.configurationFile=" + LocalServices.root().resolve("services/kafka/tools-log4j2.properties");
         String cp = lib + "/*";
-        run(dir, java, "-Xmx256m", log4j, "-cp", cp, "kafka.tools.StorageTool", "format", "-t",
+        TestCertificate.run(dir, java, "-Xmx256m", log4j, "-cp", cp, "kafka.tools.StorageTool", "format", "-t",
                 org.apache.kafka.common.Uuid.randomUuid().toString(), "-c", config.toString());
         Process p = new ProcessBuilder(java, "-Xms128m", "-Xmx384m", log4j, "-Dkafka.logs.dir=" + dir, "-cp", cp,
                 "kafka.Kafka", config.toString())
@@ -134,15 +129,6 @@ public final class SecureKafkaBroker implements AutoCloseable {
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
-        }
-    }
-
-    private static void run(Path dir, String... cmd) throws Exception {
-        List<String> command = new ArrayList<>(List.of(cmd));
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException(command.get(0) + " " + command.get(1) + " failed: " + out);
         }
     }
 
