@@ -136,22 +136,4 @@ class ClickHouseLeastPrivilegeITCase {
                 .isInstanceOf(ConfigException.class)
                 .satisfies(e -> assertThat(((ConfigException) e).key()).isEqualTo("clickhouse.user"));
     }
-
-    @Test
-    void anHttpsUrlReachesTheClient() {
-        // The local server speaks plain HTTP: a client told https must fail the TLS handshake,
-        // not fall back.
-        ClickHouseSettings tls = new ClickHouseSettings(ADMIN.url.replace("http:", "https:"), JOB.user,
-                LocalServices.clickhouseJob().password(), JOB.database);
-        assertThatThrownBy(() -> ClickHouseSchema.checkCanInsert(tls, false))
-                .satisfies(e -> assertThat(rootCause(e)).isInstanceOf(javax.net.ssl.SSLException.class));
-    }
-
-    private static Throwable rootCause(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t;
-    }
 }
