@@ -135,12 +135,12 @@ case "$cmd" in
     # `bin/shoestring help run` and friends: the command's own usage from the Java CLI.
     shift
     case "${1:-}" in
-      run|generate|savepoint|replay|demo) java_cli "$1" --help ;;
+      run|generate|savepoint|replay|schema|demo) java_cli "$1" --help ;;
       bench) bench_cli --help ;;
       *) log "no help for '${1:-}' (see: bin/shoestring help)"; exit 2 ;;
     esac
     ;;
-  run|generate|savepoint|replay)
+  run|generate|savepoint|replay|schema)
     java_cli "$@"
     ;;
   sql)

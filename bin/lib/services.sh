@@ -151,8 +151,8 @@ stop_pid() {
 render() {
   local template=$1 out=$2 text name
   text=$(<"$template")
-  for name in DATA KAFKA_PORT KAFKA_CONTROLLER_PORT CH_HTTP_PORT CH_TCP_PORT CH_INTERSERVER_PORT \
-    CEPH_MON_PORT CEPH_BIND_PORT_MIN CEPH_BIND_PORT_MAX RGW_PORT CEPH_FSID CEPH_MEMSTORE_BYTES; do
+  for name in DATA KAFKA_PORT KAFKA_CONTROLLER_PORT CH_HTTP_PORT CH_TCP_PORT CH_INTERSERVER_PORT CH_DB \
+    CH_JOB_PASSWORD_SHA256 CEPH_MON_PORT CEPH_BIND_PORT_MIN CEPH_BIND_PORT_MAX RGW_PORT CEPH_FSID CEPH_MEMSTORE_BYTES; do
     text=${text//@$name@/${!name:-}}
   done
   if [[ $text =~ @[A-Z_]+@ ]]; then die "render: $template: no value for ${BASH_REMATCH[0]}"; fi
@@ -413,7 +413,9 @@ pg_up() {
   note "postgres: ready in $(elapsed "$t0") (pid $pid)"
 }
 
-# Role and database, idempotently.
+# Role and database, idempotently; then the least-privilege roles (sql/postgres/roles.sql):
+# $PG_USER owns the database and applies the DDL, shoestring_job may only write the state tables.
+# Local logins are trusted on loopback (services/postgres/pg_hba.conf), so no password is set.
 pg_setup() {
   if [[ $(pg_psql -tAc "SELECT 1 FROM pg_roles WHERE rolname = '$PG_USER'") != 1 ]]; then
     pg_psql -c "CREATE ROLE $PG_USER LOGIN CREATEDB"
@@ -422,6 +424,7 @@ pg_setup() {
     pg_psql -c "CREATE DATABASE $PG_DB OWNER $PG_USER"
     note "postgres: created database $PG_DB owned by $PG_USER"
   fi
+  pg_psql -d "$PG_DB" -c 'SET client_min_messages = warning' -f - <"$ROOT/sql/postgres/roles.sql" >/dev/null
 }
 
 pg_stop() {
@@ -441,6 +444,7 @@ ch_paths() {
   CH_LOG=$CH_DIR/log/clickhouse-server.log
   CH_ERRLOG=$CH_DIR/log/clickhouse-server.err.log
   CH_STDOUT=$CH_DIR/log/stdout.log
+  CH_JOBENV=$CH_DIR/job.env
 }
 ch_pid() { pidfile_pid "$CH_PIDFILE" "$CH_DIR/config.xml"; }
 ch_endpoint() { echo "http://127.0.0.1:$CH_HTTP_PORT (native tcp 127.0.0.1:$CH_TCP_PORT, database $CH_DB, user default)"; }
@@ -466,6 +470,30 @@ ch_check_ports() {
 }
 
 ch_ping() { [[ $(curl -s --max-time 2 "http://127.0.0.1:$CH_HTTP_PORT/ping" 2>/dev/null) == Ok.* ]]; }
+
+# The job user's password: made on the first `up` (job.env, mode 600, never in the repo); only
+# its SHA-256 goes into users.xml. Sets CH_JOB_PASSWORD_SHA256 for render.
+ch_job_password() {
+  local SHOESTRING_CH_JOB_PASSWORD=""
+  if [[ ! -s $CH_JOBENV ]]; then
+    (
+      umask 077
+      printf 'SHOESTRING_CH_JOB_PASSWORD=%s\n' "$(random_chars 32 'A-Za-z0-9')" >"$CH_JOBENV.tmp"
+      mv "$CH_JOBENV.tmp" "$CH_JOBENV"
+    )
+  fi
+  chmod 600 "$CH_JOBENV"
+  # shellcheck source=/dev/null
+  source "$CH_JOBENV"
+  CH_JOB_PASSWORD_SHA256=$(printf '%s' "$SHOESTRING_CH_JOB_PASSWORD" | sha256sum)
+  CH_JOB_PASSWORD_SHA256=${CH_JOB_PASSWORD_SHA256%% *}
+}
+
+# users.xml at every `up`: a running server picks up a changed file within seconds.
+ch_render_users() {
+  ch_job_password
+  render "$ROOT/services/clickhouse/users.xml.in" "$CH_DIR/users.xml"
+}
 ch_query() {
   curl -sS --fail-with-body --max-time 30 "http://127.0.0.1:$CH_HTTP_PORT/" --data-binary "$1"
 }
@@ -475,6 +503,7 @@ ch_up() {
   t0=$(now_us)
   if pid=$(ch_pid); then
     ch_ping || fail_start clickhouse "running (pid $pid) but /ping does not answer" "$CH_ERRLOG" "$CH_STDOUT"
+    ch_render_users
     out=$(ch_query "CREATE DATABASE IF NOT EXISTS $CH_DB" 2>&1) || fail_start clickhouse "$out" "$CH_ERRLOG"
     note "clickhouse: already running (pid $pid), checked in $(elapsed "$t0")"
     return 0
@@ -482,7 +511,7 @@ ch_up() {
   ch_find_bin || die "clickhouse: clickhouse-server not found"
   mkdir -p "$CH_DIR"/{data,tmp,user_files,format_schemas,log}
   render "$ROOT/services/clickhouse/config.xml.in" "$CH_DIR/config.xml"
-  render "$ROOT/services/clickhouse/users.xml.in" "$CH_DIR/users.xml"
+  ch_render_users
   say "clickhouse: starting on 127.0.0.1:$CH_HTTP_PORT"
   # Debian's package does not start a service; we run the server in the foreground ourselves.
   spawn "$CH_PIDFILE" "$CH_STDOUT" "$CH_BIN" --config-file="$CH_DIR/config.xml"
@@ -889,7 +918,9 @@ cmd_status() {
 
 # `export` lines for jobs, tests and a developer's shell: eval "$(bin/shoestring env)".
 cmd_env() {
-  local SHOESTRING_S3_ACCESS_KEY="" SHOESTRING_S3_SECRET_KEY=""
+  local SHOESTRING_S3_ACCESS_KEY="" SHOESTRING_S3_SECRET_KEY="" SHOESTRING_CH_JOB_PASSWORD=""
+  # shellcheck source=/dev/null
+  [[ -r $CH_JOBENV ]] && source "$CH_JOBENV"
   if [[ -r $CEPH_S3ENV ]]; then
     # shellcheck source=/dev/null
     source "$CEPH_S3ENV"
@@ -904,9 +935,12 @@ cmd_env() {
     "SHOESTRING_KAFKA_DLQ_TOPIC=${KAFKA_TOPICS[1]}" \
     "SHOESTRING_PG_URL=jdbc:postgresql://127.0.0.1:$PG_PORT/$PG_DB" \
     "SHOESTRING_PG_USER=$PG_USER" \
+    "SHOESTRING_PG_JOB_USER=shoestring_job" \
     "SHOESTRING_CH_URL=http://127.0.0.1:$CH_HTTP_PORT" \
     "SHOESTRING_CH_DATABASE=$CH_DB" \
     "SHOESTRING_CH_USER=default" \
+    "SHOESTRING_CH_JOB_USER=shoestring_job" \
+    "SHOESTRING_CH_JOB_PASSWORD=$SHOESTRING_CH_JOB_PASSWORD" \
     "SHOESTRING_S3_ENDPOINT=http://127.0.0.1:$RGW_PORT" \
     "SHOESTRING_S3_REGION=$S3_REGION" \
     "SHOESTRING_S3_BUCKET=$S3_BUCKET" \

@@ -3,7 +3,8 @@
 --
 -- Why: every other script (and every user session) starts from the same tables, pointed at the
 -- configured services. The dollar-brace placeholders are Shoestring configuration keys (CONTRACT §4),
--- filled in by the runner; the Postgres password comes from SHOESTRING_POSTGRES_PASSWORD only.
+-- filled in by the runner; the Postgres password comes from SHOESTRING_POSTGRES_PASSWORD only, Kafka
+-- TLS/SASL settings from kafka.properties.* (secrets from SHOESTRING_KAFKA_<NAME>, README).
 --
 -- Reads of Kafka are bounded to the end offsets present when a query starts, and the session runs
 -- in batch mode (sql-runner/flink-conf/config.yaml): a query over the log returns final rows and ends.
@@ -44,7 +45,7 @@ CREATE TEMPORARY TABLE events (
   'connector' = 'kafka',
   'topic' = '${kafka.topic}',
   'properties.bootstrap.servers' = '${kafka.bootstrap-servers}',
-  'properties.group.id' = 'shoestring-sql',
+  'properties.group.id' = 'shoestring-sql'${kafka.properties-option},
   'scan.startup.mode' = 'earliest-offset',
   'scan.bounded.mode' = 'latest-offset',
   'format' = 'json',
@@ -93,7 +94,7 @@ CREATE TEMPORARY TABLE event_records (
   'connector' = 'kafka',
   'topic' = '${kafka.topic}',
   'properties.bootstrap.servers' = '${kafka.bootstrap-servers}',
-  'properties.group.id' = 'shoestring-sql',
+  'properties.group.id' = 'shoestring-sql'${kafka.properties-option},
   'scan.startup.mode' = 'earliest-offset',
   'scan.bounded.mode' = 'latest-offset',
   'format' = 'raw'
@@ -110,7 +111,7 @@ CREATE TEMPORARY TABLE dead_letters (
   'connector' = 'kafka',
   'topic' = '${kafka.dlq-topic}',
   'properties.bootstrap.servers' = '${kafka.bootstrap-servers}',
-  'properties.group.id' = 'shoestring-sql',
+  'properties.group.id' = 'shoestring-sql'${kafka.properties-option},
   'scan.startup.mode' = 'earliest-offset',
   'scan.bounded.mode' = 'latest-offset',
   'format' = 'raw'

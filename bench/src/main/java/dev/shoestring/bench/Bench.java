@@ -118,7 +118,7 @@ public final class Bench {
         Map<String, String> notes = new LinkedHashMap<>();
 
         // 1. Generate.
-        try (Admin admin = Topics.admin(cfg.kafkaBootstrapServers)) {
+        try (Admin admin = Topics.admin(cfg)) {
             Topics.create(admin, topic, o.partitions);
         }
         try {
@@ -126,7 +126,7 @@ public final class Bench {
         } finally {
             if (!o.keepTopic) {
                 // A full run leaves ~0.7 GB in Kafka: the topic is this run's alone, drop it.
-                try (Admin admin = Topics.admin(cfg.kafkaBootstrapServers)) {
+                try (Admin admin = Topics.admin(cfg)) {
                     admin.deleteTopics(List.of(topic, cfg.kafkaDlqTopic)).all().get(30, TimeUnit.SECONDS);
                 } catch (Exception e) {
                     log("could not delete topic " + topic + ": " + e);
@@ -137,12 +137,12 @@ public final class Bench {
 
     private static int measure(Options o, String runId, String topic, ShoestringConfig cfg, List<String[]> rows,
             Map<String, String> notes, PrintStream out) throws Exception {
-        BenchGenerator.Result gen = new BenchGenerator(runId, o.aggregates).produce(cfg.kafkaBootstrapServers, topic, o.events);
+        BenchGenerator.Result gen = new BenchGenerator(runId, o.aggregates).produce(cfg.kafkaProducerProperties(), topic, o.events);
         log(String.format(Locale.ROOT, "generated %d events (%.0f B avg) in %.1f s: %.0f ev/s",
                 gen.events(), (double) gen.bytes() / gen.events(), gen.seconds(), gen.eventsPerSecond()));
 
         // 2. Baselines that only read Kafka.
-        double raw = RawConsume.eventsPerSecond(cfg.kafkaBootstrapServers, topic, o.events);
+        double raw = RawConsume.eventsPerSecond(cfg.kafkaConsumerProperties(), topic, o.events);
         log(String.format(Locale.ROOT, "raw consume: %.0f ev/s", raw));
         ClickHouseHttp ch = new ClickHouseHttp(cfg.clickhouseUrl, cfg.clickhouseUser, cfg.clickhousePassword);
         double engine = ClickHouseKafkaEngine.eventsPerSecond(ch, CH_DATABASE, cfg.kafkaBootstrapServers, topic, runId,
@@ -319,20 +319,20 @@ public final class Bench {
         Properties p = new Properties();
         p.setProperty("user", user);
         if (password != null) p.setProperty("password", password);
-        try (Connection c = DriverManager.getConnection(serviceUrl, p); Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + PG_DATABASE + "'")) {
-            if (!rs.next()) {
-                st.execute("CREATE DATABASE " + PG_DATABASE);
+        try (Connection c = DriverManager.getConnection(serviceUrl, p);
+                java.sql.PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+            ps.setString(1, PG_DATABASE);
+            try (ResultSet rs = ps.executeQuery(); Statement st = c.createStatement()) {
+                if (!rs.next()) {
+                    st.execute("CREATE DATABASE " + PG_DATABASE); // a constant identifier
+                }
             }
         }
         return url;
     }
 
     private static Connection pg(ShoestringConfig cfg) throws Exception {
-        Properties p = new Properties();
-        if (cfg.postgresUser != null) p.setProperty("user", cfg.postgresUser);
-        if (cfg.postgresPassword != null) p.setProperty("password", cfg.postgresPassword);
-        return DriverManager.getConnection(cfg.postgresUrl, p);
+        return cfg.postgres().connect();
     }
 
     /**

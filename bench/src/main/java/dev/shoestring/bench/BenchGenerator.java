@@ -65,9 +65,10 @@ final class BenchGenerator {
         java.util.Arrays.fill(openOrder, -1);
     }
 
-    Result produce(String bootstrap, String topic, long events) throws Exception {
+    /** @param producerConfig bootstrap servers and kafka.properties.* (ShoestringConfig.kafkaProducerProperties) */
+    Result produce(Properties producerConfig, String topic, long events) throws Exception {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.putAll(producerConfig);
         // Kafka's defaults apart from batching: acks=all and idempotence stay on (what a real
         // producer of business events uses); linger/batch let it batch as a busy producer does.
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);

@@ -37,6 +37,15 @@ final class ClickHouseHttp {
         return r.body().trim();
     }
 
+    /**
+     * A ClickHouse string literal: backslash and quote escaped (ClickHouse reads C-style escapes
+     * inside quotes), so no value can end the literal. For values the 18.16 HTTP interface cannot
+     * bind as query parameters (those arrived in 19.x).
+     */
+    static String literal(String s) {
+        return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    }
+
     long count(String sql) throws Exception {
         String s = query(sql);
         return s.isEmpty() ? 0 : Long.parseLong(s);

@@ -26,7 +26,8 @@ final class ClickHouseKafkaEngine {
         ch.query("CREATE DATABASE IF NOT EXISTS " + db);
         ch.query("CREATE TABLE " + queue + " (event_id String, event_type String, tenant_id String, aggregate_id String,"
                 + " sequence UInt64, occurred_at String)"
-                + " ENGINE = Kafka('" + bootstrap + "', '" + topic + "', 'bench-ch-" + runId + "', 'JSONEachRow')");
+                + " ENGINE = Kafka(" + ClickHouseHttp.literal(bootstrap) + ", " + ClickHouseHttp.literal(topic) + ", "
+                + ClickHouseHttp.literal("bench-ch-" + runId) + ", 'JSONEachRow')");
         ch.query("CREATE TABLE " + dest + " (event_id String, event_type String, tenant_id String, aggregate_id String,"
                 + " sequence UInt64, occurred_at DateTime('UTC'))"
                 + " ENGINE = MergeTree() PARTITION BY toYYYYMM(occurred_at) ORDER BY (tenant_id, event_type, occurred_at, event_id)");

@@ -19,9 +19,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 final class RawConsume {
     private RawConsume() {}
 
-    static double eventsPerSecond(String bootstrap, String topic, long expected) {
+    /** @param consumerConfig bootstrap servers and kafka.properties.* (ShoestringConfig.kafkaConsumerProperties) */
+    static double eventsPerSecond(Properties consumerConfig, String topic, long expected) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.putAll(consumerConfig);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {

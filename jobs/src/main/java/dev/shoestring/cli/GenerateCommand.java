@@ -39,11 +39,10 @@ public final class GenerateCommand implements Callable<Integer> {
                 .tenants(tenants).orders(orders).agents(agents).metrics(metrics)
                 .decisionsPerAgent(decisionsPerAgent).duplicateRate(duplicates).malformedRate(malformed)
                 .generate();
-        try (Admin admin = Topics.admin(cfg.kafkaBootstrapServers)) {
+        try (Admin admin = Topics.admin(cfg)) {
             Topics.create(admin, cfg.kafkaTopic, partitions);
         }
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cfg.kafkaBootstrapServers);
+        Properties p = cfg.kafkaProducerProperties();
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();

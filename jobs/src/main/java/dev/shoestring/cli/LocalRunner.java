@@ -89,7 +89,7 @@ final class LocalRunner {
 
         long t0 = System.nanoTime();
         OffsetProgress progress = watched || o.progress
-                ? OffsetProgress.start(cfg.kafkaBootstrapServers, cfg.kafkaTopic, cfg.kafkaGroupId) : null;
+                ? OffsetProgress.start(cfg, cfg.kafkaTopic, cfg.kafkaGroupId) : null;
         JobClient job = env.executeAsync(o.jobName);
         out.println("shoestring: job " + job.getJobID() + " running; Flink REST API on "
                 + flink.get(RestOptions.ADDRESS) + ":" + flink.get(RestOptions.PORT));

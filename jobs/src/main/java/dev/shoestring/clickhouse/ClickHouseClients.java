@@ -21,7 +21,12 @@ public final class ClickHouseClients {
     private ClickHouseClients() {}
 
     public static Client create(ClickHouseSettings settings) {
-        return new Client.Builder()
+        Client.Builder b = new Client.Builder();
+        if (settings.sslRootCert != null) {
+            // An https endpoint whose certificate chains to this CA (PEM); without it the JVM's trust store.
+            b.setRootCertificate(settings.sslRootCert);
+        }
+        return b
                 .addEndpoint(settings.url)
                 .setUsername(settings.user)
                 .setPassword(settings.password())

@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 
 /** Where and how to reach ClickHouse; serializable so it can travel to the sink writers. */
 public final class ClickHouseSettings implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     /**
      * The database name is the one piece of text we put into SQL ourselves (18.16 ignores the
@@ -22,12 +22,27 @@ public final class ClickHouseSettings implements Serializable {
     /** Never logged, never written to a file. */
     private final String password;
     public final String database;
+    /** A CA certificate (PEM) that an https URL's server certificate must chain to, or null for the JVM's trust store. */
+    public final String sslRootCert;
 
     public ClickHouseSettings(String url, String user, String password, String database) {
+        this(url, user, password, database, null);
+    }
+
+    public ClickHouseSettings(String url, String user, String password, String database, String sslRootCert) {
         this.url = checkUrl(url);
         this.user = user == null || user.isEmpty() ? "default" : user;
         this.password = password == null ? "" : password;
         this.database = checkIdentifier(database);
+        if (sslRootCert != null && !url.startsWith("https:")) {
+            throw new IllegalArgumentException("a root certificate is for an https URL, got '" + url + "'");
+        }
+        this.sslRootCert = sslRootCert;
+    }
+
+    /** The same server, database and TLS settings, another user (the DDL user, or the job's). */
+    public ClickHouseSettings as(String otherUser, String otherPassword) {
+        return new ClickHouseSettings(url, otherUser, otherPassword, database, sslRootCert);
     }
 
     String password() {

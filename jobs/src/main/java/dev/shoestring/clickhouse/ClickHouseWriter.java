@@ -160,18 +160,32 @@ class ClickHouseWriter<T> implements SinkWriter<T> {
     }
 
     static boolean isPermanent(Throwable e) {
+        ServerException se = serverException(e);
+        if (se == null) {
+            return false;
+        }
+        int http = se.getTransportProtocolCode();
+        // 401/403 credentials, 404 unknown table or database, 400 malformed query.
+        if (http >= 400 && http < 500 && http != 408 && http != 429) {
+            return true;
+        }
+        return PERMANENT_CODES.contains(serverCode(e));
+    }
+
+    /** The server's answer in the cause chain, or null (a connection failure, a timeout). */
+    static ServerException serverException(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof ServerException) {
-                ServerException se = (ServerException) t;
-                int http = se.getTransportProtocolCode();
-                // 401/403 credentials, 404 unknown table or database, 400 malformed query.
-                if (http >= 400 && http < 500 && http != 408 && http != 429) {
-                    return true;
-                }
-                return PERMANENT_CODES.contains(se.getCode() != 0 ? se.getCode() : codeIn(se.getMessage()));
+                return (ServerException) t;
             }
         }
-        return false;
+        return null;
+    }
+
+    /** ClickHouse's error code in the cause chain, or 0 when the server did not answer. */
+    static int serverCode(Throwable e) {
+        ServerException se = serverException(e);
+        return se == null ? 0 : se.getCode() != 0 ? se.getCode() : codeIn(se.getMessage());
     }
 
     private static int codeIn(String message) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.shoestring.clickhouse.ClickHouseSettings;
+import dev.shoestring.kafka.KafkaClientProperties;
 import dev.shoestring.postgres.PostgresSettings;
 import java.io.IOException;
 import java.io.Serializable;
@@ -26,9 +27,14 @@ import org.apache.flink.util.TimeUtils;
  *
  * <p>Sources, later ones winning: built-in defaults (the local services of
  * {@code bin/shoestring up}), a YAML file (flat dotted keys or nested maps), the environment
- * (secrets only: {@code SHOESTRING_POSTGRES_PASSWORD}, {@code SHOESTRING_CLICKHOUSE_PASSWORD},
- * {@code SHOESTRING_S3_ACCESS_KEY}, {@code SHOESTRING_S3_SECRET_KEY}), then {@code --set key=value}.
+ * (secrets only: {@code SHOESTRING_POSTGRES_PASSWORD}, {@code SHOESTRING_CLICKHOUSE_PASSWORD}, their
+ * {@code _DDL_PASSWORD} twins, {@code SHOESTRING_S3_ACCESS_KEY}, {@code SHOESTRING_S3_SECRET_KEY} and the
+ * Kafka secrets of {@link KafkaClientProperties}), then {@code --set key=value}.
  * An unknown key or a bad value throws {@link ConfigException} naming the key.
+ *
+ * <p>Two roles per database: {@code *.user} is what the running job writes as (least privilege:
+ * insert and update its tables), {@code *.ddl-user} what start-up applies the DDL as (the tables'
+ * owner; defaults to {@code *.user}, which then needs the right to create tables).
  */
 public final class ShoestringConfig implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -37,13 +43,22 @@ public final class ShoestringConfig implements Serializable {
     public static final String KAFKA_TOPIC = "kafka.topic";
     public static final String KAFKA_DLQ_TOPIC = "kafka.dlq-topic";
     public static final String KAFKA_GROUP_ID = "kafka.group-id";
+    /** Prefix of the Kafka client settings passed through to every Kafka client (KafkaClientProperties). */
+    public static final String KAFKA_PROPERTIES = "kafka.properties.";
     public static final String PG_URL = "postgres.url";
     public static final String PG_USER = "postgres.user";
     public static final String PG_PASSWORD = "postgres.password";
+    public static final String PG_DDL_USER = "postgres.ddl-user";
+    public static final String PG_DDL_PASSWORD = "postgres.ddl-password";
+    public static final String PG_SSL_MODE = "postgres.ssl-mode";
+    public static final String PG_SSL_ROOT_CERT = "postgres.ssl-root-cert";
     public static final String CH_URL = "clickhouse.url";
     public static final String CH_USER = "clickhouse.user";
     public static final String CH_PASSWORD = "clickhouse.password";
     public static final String CH_DATABASE = "clickhouse.database";
+    public static final String CH_DDL_USER = "clickhouse.ddl-user";
+    public static final String CH_DDL_PASSWORD = "clickhouse.ddl-password";
+    public static final String CH_SSL_ROOT_CERT = "clickhouse.ssl-root-cert";
     public static final String FLUSH_INTERVAL = "state.flush-interval";
     public static final String MAX_OUT_OF_ORDERNESS = "metrics.max-out-of-orderness";
     public static final String ALLOWED_LATENESS = "metrics.allowed-lateness";
@@ -65,10 +80,17 @@ public final class ShoestringConfig implements Serializable {
         DEFAULTS.put(PG_URL, "jdbc:postgresql://127.0.0.1:15433/shoestring");
         DEFAULTS.put(PG_USER, "shoestring");
         DEFAULTS.put(PG_PASSWORD, null);
+        DEFAULTS.put(PG_DDL_USER, null);
+        DEFAULTS.put(PG_DDL_PASSWORD, null);
+        DEFAULTS.put(PG_SSL_MODE, null);
+        DEFAULTS.put(PG_SSL_ROOT_CERT, null);
         DEFAULTS.put(CH_URL, "http://127.0.0.1:18123");
         DEFAULTS.put(CH_USER, "default");
         DEFAULTS.put(CH_PASSWORD, null);
         DEFAULTS.put(CH_DATABASE, "shoestring");
+        DEFAULTS.put(CH_DDL_USER, null);
+        DEFAULTS.put(CH_DDL_PASSWORD, null);
+        DEFAULTS.put(CH_SSL_ROOT_CERT, null);
         DEFAULTS.put(FLUSH_INTERVAL, "1 s");
         DEFAULTS.put(MAX_OUT_OF_ORDERNESS, "5 s");
         DEFAULTS.put(ALLOWED_LATENESS, "60 s");
@@ -83,14 +105,19 @@ public final class ShoestringConfig implements Serializable {
     /** Secrets that may come from the environment instead of a file. */
     static final Map<String, String> ENV_SECRETS = Map.of(
             PG_PASSWORD, "SHOESTRING_POSTGRES_PASSWORD",
+            PG_DDL_PASSWORD, "SHOESTRING_POSTGRES_DDL_PASSWORD",
             CH_PASSWORD, "SHOESTRING_CLICKHOUSE_PASSWORD",
+            CH_DDL_PASSWORD, "SHOESTRING_CLICKHOUSE_DDL_PASSWORD",
             S3_ACCESS_KEY, "SHOESTRING_S3_ACCESS_KEY",
             S3_SECRET_KEY, "SHOESTRING_S3_SECRET_KEY");
 
     private static final Set<String> SECRETS = ENV_SECRETS.keySet();
     private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
-    private static final Pattern HOST_PORT = Pattern.compile("[^\\s,:]+:\\d{1,5}");
+    /** A host name, IPv4 or bracketed IPv6 address, and a port: nothing that could quote or separate. */
+    private static final Pattern HOST_PORT = Pattern.compile("([A-Za-z0-9._-]+|\\[[0-9A-Fa-f:.]+]):\\d{1,5}");
+    /** pgjdbc's sslmode values. */
+    private static final List<String> PG_SSL_MODES = List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
 
     public final String kafkaBootstrapServers;
     public final String kafkaTopic;
@@ -99,10 +126,21 @@ public final class ShoestringConfig implements Serializable {
     public final String postgresUrl;
     public final String postgresUser;
     public final String postgresPassword;
+    /** The role that applies the DDL; null means {@link #postgresUser}. */
+    public final String postgresDdlUser;
+    public final String postgresDdlPassword;
+    public final String postgresSslMode;
+    public final String postgresSslRootCert;
     public final String clickhouseUrl;
     public final String clickhouseUser;
     public final String clickhousePassword;
     public final String clickhouseDatabase;
+    /** The user that applies the DDL; null means {@link #clickhouseUser}. */
+    public final String clickhouseDdlUser;
+    public final String clickhouseDdlPassword;
+    public final String clickhouseSslRootCert;
+    /** {@code kafka.properties.*} by Kafka name, validated; secrets included (never log them). */
+    private final Map<String, String> kafkaProperties;
     public final Duration stateFlushInterval;
     public final Duration metricsMaxOutOfOrderness;
     public final Duration metricsAllowedLateness;
@@ -125,13 +163,30 @@ public final class ShoestringConfig implements Serializable {
             throw new ConfigException(KAFKA_DLQ_TOPIC, "must differ from " + KAFKA_TOPIC + " ('" + kafkaTopic + "')");
         }
         kafkaGroupId = nonEmpty(v, KAFKA_GROUP_ID);
+        kafkaProperties = KafkaClientProperties.validate(v);
         postgresUrl = prefixed(v, PG_URL, "jdbc:postgresql://");
         postgresUser = v.get(PG_USER);
         postgresPassword = v.get(PG_PASSWORD);
+        postgresDdlUser = optional(v, PG_DDL_USER);
+        postgresDdlPassword = v.get(PG_DDL_PASSWORD);
+        postgresSslMode = optionalOneOf(v, PG_SSL_MODE, PG_SSL_MODES);
+        postgresSslRootCert = optionalFile(v, PG_SSL_ROOT_CERT);
+        for (String param : List.of("sslmode", "sslrootcert")) {
+            if ((postgresSslMode != null || postgresSslRootCert != null) && postgresUrl.matches(".*[?&]" + param + "=.*")) {
+                throw new ConfigException(PG_URL, "carries " + param + " and " + PG_SSL_MODE + "/" + PG_SSL_ROOT_CERT
+                        + " are set too: set TLS in one place");
+            }
+        }
         clickhouseUrl = url(v, CH_URL, Set.of("http", "https"));
         clickhouseUser = v.get(CH_USER);
         clickhousePassword = v.get(CH_PASSWORD);
         clickhouseDatabase = identifier(v, CH_DATABASE);
+        clickhouseDdlUser = optional(v, CH_DDL_USER);
+        clickhouseDdlPassword = v.get(CH_DDL_PASSWORD);
+        clickhouseSslRootCert = optionalFile(v, CH_SSL_ROOT_CERT);
+        if (clickhouseSslRootCert != null && !clickhouseUrl.startsWith("https:")) {
+            throw new ConfigException(CH_SSL_ROOT_CERT, "is for TLS, but " + CH_URL + " is not https: '" + clickhouseUrl + "'");
+        }
         stateFlushInterval = duration(v, FLUSH_INTERVAL, false);
         metricsMaxOutOfOrderness = duration(v, MAX_OUT_OF_ORDERNESS, true);
         metricsAllowedLateness = duration(v, ALLOWED_LATENESS, true);
@@ -169,6 +224,7 @@ public final class ShoestringConfig implements Serializable {
             }
         }
         putAll(values, sets, "given with --set");
+        values.putAll(KafkaClientProperties.fromEnvironment(env, values));
         return new ShoestringConfig(values);
     }
 
@@ -183,9 +239,11 @@ public final class ShoestringConfig implements Serializable {
 
     private static void putAll(Map<String, String> values, Map<String, String> given, String where) {
         for (Map.Entry<String, String> e : given.entrySet()) {
-            if (!DEFAULTS.containsKey(e.getKey())) {
+            if (e.getKey().startsWith(KAFKA_PROPERTIES)) {
+                KafkaClientProperties.checkNotSecret(e.getKey());
+            } else if (!DEFAULTS.containsKey(e.getKey())) {
                 throw new ConfigException(e.getKey(), "unknown key " + where + "; known keys: "
-                        + String.join(", ", DEFAULTS.keySet()));
+                        + String.join(", ", DEFAULTS.keySet()) + ", " + KAFKA_PROPERTIES + "*");
             }
             values.put(e.getKey(), e.getValue());
         }
@@ -233,6 +291,28 @@ public final class ShoestringConfig implements Serializable {
             throw new ConfigException(key, "must not be empty");
         }
         return s.trim();
+    }
+
+    private static String optional(Map<String, String> v, String key) {
+        String s = v.get(key);
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+
+    private static String optionalOneOf(Map<String, String> v, String key, List<String> allowed) {
+        String s = optional(v, key);
+        if (s != null && !allowed.contains(s)) {
+            throw new ConfigException(key, "must be one of " + String.join(", ", allowed) + ", got '" + s + "'");
+        }
+        return s;
+    }
+
+    /** A path to a file that must be readable now: a typo fails at start-up, not at the first connection. */
+    private static String optionalFile(Map<String, String> v, String key) {
+        String s = optional(v, key);
+        if (s != null && !Files.isReadable(Path.of(s))) {
+            throw new ConfigException(key, "no readable file at '" + s + "'");
+        }
+        return s;
     }
 
     private static String bootstrap(Map<String, String> v, String key) {
@@ -327,12 +407,39 @@ public final class ShoestringConfig implements Serializable {
         return new ShoestringConfig(v);
     }
 
+    /** The job's Postgres role: what the state sink writes as. */
     public PostgresSettings postgres() {
-        return new PostgresSettings(postgresUrl, postgresUser, postgresPassword, stateFlushInterval);
+        return new PostgresSettings(postgresUrl, postgresUser, postgresPassword, stateFlushInterval,
+                postgresSslMode, postgresSslRootCert);
     }
 
+    /** The role that applies the Postgres DDL: {@code postgres.ddl-user}, else the job's. */
+    public PostgresSettings postgresDdl() {
+        return postgresDdlUser == null ? postgres() : postgres().as(postgresDdlUser, postgresDdlPassword);
+    }
+
+    /** The job's ClickHouse user: what the sinks insert as. */
     public ClickHouseSettings clickhouse() {
-        return new ClickHouseSettings(clickhouseUrl, clickhouseUser, clickhousePassword, clickhouseDatabase);
+        return new ClickHouseSettings(clickhouseUrl, clickhouseUser, clickhousePassword, clickhouseDatabase,
+                clickhouseSslRootCert);
+    }
+
+    /** The user that applies the ClickHouse DDL: {@code clickhouse.ddl-user}, else the job's. */
+    public ClickHouseSettings clickhouseDdl() {
+        return clickhouseDdlUser == null ? clickhouse() : clickhouse().as(clickhouseDdlUser, clickhouseDdlPassword);
+    }
+
+    /** Kafka consumer properties: bootstrap servers and the consumer's {@code kafka.properties.*}. */
+    public java.util.Properties kafkaConsumerProperties() {
+        return KafkaClientProperties.consumer(kafkaBootstrapServers, kafkaProperties);
+    }
+
+    public java.util.Properties kafkaProducerProperties() {
+        return KafkaClientProperties.producer(kafkaBootstrapServers, kafkaProperties);
+    }
+
+    public java.util.Properties kafkaAdminProperties() {
+        return KafkaClientProperties.admin(kafkaBootstrapServers, kafkaProperties);
     }
 
     /** Every key and value, secrets masked: safe to log. */
@@ -342,13 +449,21 @@ public final class ShoestringConfig implements Serializable {
         m.put(KAFKA_TOPIC, kafkaTopic);
         m.put(KAFKA_DLQ_TOPIC, kafkaDlqTopic);
         m.put(KAFKA_GROUP_ID, kafkaGroupId);
+        kafkaProperties.forEach((k, val) -> m.put(KAFKA_PROPERTIES + k, isSecret(KAFKA_PROPERTIES + k) ? mask(val) : val));
         m.put(PG_URL, postgresUrl);
         m.put(PG_USER, postgresUser);
         m.put(PG_PASSWORD, mask(postgresPassword));
+        m.put(PG_DDL_USER, postgresDdlUser);
+        m.put(PG_DDL_PASSWORD, mask(postgresDdlPassword));
+        m.put(PG_SSL_MODE, postgresSslMode);
+        m.put(PG_SSL_ROOT_CERT, postgresSslRootCert);
         m.put(CH_URL, clickhouseUrl);
         m.put(CH_USER, clickhouseUser);
         m.put(CH_PASSWORD, mask(clickhousePassword));
         m.put(CH_DATABASE, clickhouseDatabase);
+        m.put(CH_DDL_USER, clickhouseDdlUser);
+        m.put(CH_DDL_PASSWORD, mask(clickhouseDdlPassword));
+        m.put(CH_SSL_ROOT_CERT, clickhouseSslRootCert);
         m.put(FLUSH_INTERVAL, stateFlushInterval.toString());
         m.put(MAX_OUT_OF_ORDERNESS, metricsMaxOutOfOrderness.toString());
         m.put(ALLOWED_LATENESS, metricsAllowedLateness.toString());
@@ -365,7 +480,9 @@ public final class ShoestringConfig implements Serializable {
         return secret == null ? null : "******";
     }
 
+    /** Whether the key holds a secret: masked in {@link #describe()}. */
     static boolean isSecret(String key) {
-        return SECRETS.contains(key);
+        return SECRETS.contains(key)
+                || key.startsWith(KAFKA_PROPERTIES) && KafkaClientProperties.isSecret(key.substring(KAFKA_PROPERTIES.length()));
     }
 }

@@ -48,7 +48,7 @@ final class DemoMonitor implements AutoCloseable {
         this.cfg = cfg;
         this.restUrl = restUrl;
         this.jobId = jobId;
-        this.admin = Topics.admin(cfg.kafkaBootstrapServers);
+        this.admin = Topics.admin(cfg);
         this.clickhouse = ClickHouseClients.create(cfg.clickhouse());
     }
 

@@ -80,7 +80,7 @@ public final class DemoRun {
         JobClient job = env.executeAsync("shoestring demo");
         String rest = "http://" + flink.get(RestOptions.ADDRESS) + ":" + flink.get(RestOptions.PORT);
 
-        LiveTraffic traffic = new LiveTraffic(cfg.kafkaBootstrapServers, cfg.kafkaTopic, rate, tenantPrefix);
+        LiveTraffic traffic = new LiveTraffic(cfg.kafkaProducerProperties(), cfg.kafkaTopic, rate, tenantPrefix);
         traffic.continueFrom(currentVersions());
         Thread producer = new Thread(traffic, "demo-traffic");
         producer.setDaemon(true);

@@ -39,7 +39,7 @@ public final class LiveTraffic implements Runnable {
     private static final String[] OUTCOMES = {"approved", "approved", "approved", "rejected", "escalated", "error"};
     private static final String[] MODELS = {"gpt-small", "claude-mini", "local-llama"};
 
-    private final String bootstrap;
+    private final Properties producerConfig;
     private final String topic;
     private final int ratePerSecond;
     private final Random random = new Random();
@@ -54,8 +54,9 @@ public final class LiveTraffic implements Runnable {
 
     private final String tenantPrefix;
 
-    public LiveTraffic(String bootstrap, String topic, int ratePerSecond, String tenantPrefix) {
-        this.bootstrap = bootstrap;
+    /** @param producerConfig the Kafka producer's properties (bootstrap servers, kafka.properties.*) */
+    public LiveTraffic(Properties producerConfig, String topic, int ratePerSecond, String tenantPrefix) {
+        this.producerConfig = producerConfig;
         this.topic = topic;
         this.ratePerSecond = ratePerSecond;
         this.tenantPrefix = tenantPrefix;
@@ -73,7 +74,7 @@ public final class LiveTraffic implements Runnable {
     @Override
     public void run() {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.putAll(producerConfig);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {

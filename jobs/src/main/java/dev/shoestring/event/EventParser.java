@@ -32,6 +32,13 @@ import java.util.regex.Pattern;
  * {@code sequence} must be a JSON integer, while payload numbers may also be decimal strings
  * (as the contract allows); decimals are kept exact as {@link BigDecimal}.
  *
+ * <p>Text the stores cannot hold unchanged is invalid, like an {@code occurred_at} the archive
+ * cannot hold: a NUL (U+0000) in a field that becomes a column (Postgres {@code text} refuses it,
+ * and the sink would fail on it forever), an unpaired UTF-16 surrogate anywhere ({@code "\\ud800"}
+ * is valid JSON syntax but not Unicode text: it has no UTF-8 form and would be stored as '?', so
+ * two different ids could become one key), and a tenant or aggregate id over
+ * {@value #MAX_KEY_BYTES} bytes of UTF-8 (a Postgres key must fit its index).
+ *
  * <p>It reads the record with Jackson's streaming parser in one pass (no tree), copying the
  * payload to compact JSON text as it goes; validation runs after the whole value was read, so
  * a record that is not valid JSON is always {@code MALFORMED_JSON} whatever else is wrong with it.
@@ -59,6 +66,12 @@ public final class EventParser {
      * archived, so it is invalid here (and goes to the dead-letter topic) rather than failing a sink.
      */
     static final long MAX_ARCHIVE_SECONDS = 4_294_967_295L;
+    /**
+     * tenant_id and aggregate_id together are a Postgres primary key, and a btree entry holds at
+     * most 2,704 bytes: a longer key (measured: 3,216 bytes) fails the state sink on every retry.
+     * 1 KiB of UTF-8 each keeps the pair well inside.
+     */
+    static final int MAX_KEY_BYTES = 1024;
     /** Decimal(38, 12) in ClickHouse leaves 26 integer digits for a window's sum; 20 per decision keeps room. */
     static final int MAX_COST_INTEGER_DIGITS = 20;
 
@@ -258,8 +271,8 @@ public final class EventParser {
             throw new InvalidEventException(OUT_OF_RANGE, "event_type",
                     "event_type must be <aggregate>.<verb>, got '" + e.eventType + "'");
         }
-        e.tenantId = requiredNonEmptyString(r.top[TENANT_ID], "tenant_id");
-        e.aggregateId = requiredNonEmptyString(r.top[AGGREGATE_ID], "aggregate_id");
+        e.tenantId = key(requiredNonEmptyString(r.top[TENANT_ID], "tenant_id"), "tenant_id");
+        e.aggregateId = key(requiredNonEmptyString(r.top[AGGREGATE_ID], "aggregate_id"), "aggregate_id");
         e.sequence = sequence(r.top[SEQUENCE]);
         e.occurredAtMicros = occurredAt(r.top[OCCURRED_AT_F]);
 
@@ -268,6 +281,7 @@ public final class EventParser {
             throw new InvalidEventException(WRONG_TYPE, "payload", "payload must be an object, got " + payload.type());
         }
         e.payloadJson = r.payloadJson;
+        checkPayloadSurrogates(r.payloadJson);
         parsePayload(e, r.payload);
         return e;
     }
@@ -353,7 +367,7 @@ public final class EventParser {
         if (n.text.isEmpty()) {
             throw new InvalidEventException(OUT_OF_RANGE, path, path + " must not be empty");
         }
-        return n.text;
+        return storable(n.text, path);
     }
 
     private static String string(Val[] payload, String name) throws InvalidEventException {
@@ -362,7 +376,68 @@ public final class EventParser {
         if (n.token != JsonToken.VALUE_STRING) {
             throw new InvalidEventException(WRONG_TYPE, path, path + " must be a string, got " + n.type());
         }
-        return n.text;
+        return storable(n.text, path);
+    }
+
+    private static String key(String s, String path) throws InvalidEventException {
+        // UTF-8 takes at most 3 bytes per char (a 4-byte code point is 2 chars): count only when it could matter.
+        if (s.length() * 3 > MAX_KEY_BYTES) {
+            int bytes = s.getBytes(StandardCharsets.UTF_8).length;
+            if (bytes > MAX_KEY_BYTES) {
+                throw new InvalidEventException(OUT_OF_RANGE, path, path + " is " + bytes + " bytes of UTF-8, at most "
+                        + MAX_KEY_BYTES + " (it is part of a Postgres primary key)");
+            }
+        }
+        return s;
+    }
+
+    /** {@code s} if every store can hold it unchanged as a column: no NUL, no unpaired surrogate. */
+    static String storable(String s, String path) throws InvalidEventException {
+        if (s.indexOf('\0') >= 0) {
+            throw new InvalidEventException(OUT_OF_RANGE, path, path + " must not contain NUL (U+0000): Postgres text cannot hold it");
+        }
+        checkPairedSurrogates(s, path);
+        return s;
+    }
+
+    private static void checkPairedSurrogates(String s, String path) throws InvalidEventException {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!Character.isSurrogate(c)) {
+                continue;
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++; // a pair: one code point above U+FFFF
+                continue;
+            }
+            throw new InvalidEventException(OUT_OF_RANGE, path, path + " holds an unpaired surrogate \\u"
+                    + Integer.toHexString(c) + " at char " + i + ": not Unicode text, it has no UTF-8 form");
+        }
+    }
+
+    /**
+     * The archived payload must be Unicode text too. Its JSON is the producer's bytes (escapes
+     * kept as written) or a compact copy (escapes decoded): a lone surrogate hides in a
+     * {@code \\u} escape or is a char of its own. Neither is there in almost every payload, so
+     * the strings are only re-read when one could be.
+     */
+    private static void checkPayloadSurrogates(String json) throws InvalidEventException {
+        boolean suspect = json.contains("\\u");
+        for (int i = 0; !suspect && i < json.length(); i++) {
+            suspect = Character.isSurrogate(json.charAt(i));
+        }
+        if (!suspect) {
+            return;
+        }
+        try (JsonParser p = JSON.createParser(json)) {
+            for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+                if (t == JsonToken.VALUE_STRING || t == JsonToken.FIELD_NAME) {
+                    checkPairedSurrogates(p.getText(), "payload");
+                }
+            }
+        } catch (IOException e) {
+            throw new InvalidEventException(MALFORMED_JSON, "payload", "not valid JSON: " + e.getMessage());
+        }
     }
 
     private static long sequence(Val v) throws InvalidEventException {

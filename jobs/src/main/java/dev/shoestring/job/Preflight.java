@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * What must hold before the job starts: both schemas applied (idempotently) and the topics in
- * place. Run by {@code bin/shoestring run} (each step retried while a service starts) and by the
+ * What must hold before the job starts: both schemas applied (idempotently, as the DDL roles),
+ * the job's roles able to write them, and the topics in place. Run by {@code bin/shoestring run} (each step retried while a service starts) and by the
  * tests, so both start from the same ground.
  */
 public final class Preflight {
@@ -39,14 +39,22 @@ public final class Preflight {
 
     /** Only what the chosen outputs need: a metrics replay never touches Postgres. */
     public static List<Step> steps(ShoestringConfig cfg, Set<ShoestringJob.Output> outputs) {
+        List<Step> steps = schemaSteps(cfg, outputs);
+        steps.add(new Step("Kafka topics (" + cfg.kafkaBootstrapServers + ")", () -> Topics.ensure(cfg)));
+        return steps;
+    }
+
+    /** The database steps alone: {@code bin/shoestring schema}, what an administrator runs once. */
+    public static List<Step> schemaSteps(ShoestringConfig cfg, Set<ShoestringJob.Output> outputs) {
         List<Step> steps = new ArrayList<>();
         if (outputs.contains(ShoestringJob.Output.STATE)) {
-            steps.add(new Step("Postgres schema (" + cfg.postgresUrl + ")", () -> PostgresSchema.apply(cfg.postgres())));
+            steps.add(new Step("Postgres schema (" + cfg.postgresUrl + ")",
+                    () -> PostgresSchema.apply(cfg.postgresDdl(), cfg.postgres())));
         }
         if (outputs.contains(ShoestringJob.Output.ARCHIVE) || outputs.contains(ShoestringJob.Output.METRICS)) {
-            steps.add(new Step("ClickHouse schema (" + cfg.clickhouseUrl + ")", () -> ClickHouseSchema.apply(cfg.clickhouse())));
+            steps.add(new Step("ClickHouse schema (" + cfg.clickhouseUrl + ")",
+                    () -> ClickHouseSchema.apply(cfg.clickhouseDdl(), cfg.clickhouse())));
         }
-        steps.add(new Step("Kafka topics (" + cfg.kafkaBootstrapServers + ")", () -> Topics.ensure(cfg)));
         return steps;
     }
 

@@ -138,6 +138,8 @@ public final class ShoestringJob {
 
     static KafkaSource<RawRecord> kafkaSource(ShoestringConfig cfg, boolean bounded) {
         var b = KafkaSource.<RawRecord>builder()
+                // kafka.properties.* first (security settings); the source's own settings win.
+                .setProperties(cfg.kafkaConsumerProperties())
                 .setBootstrapServers(cfg.kafkaBootstrapServers)
                 .setTopics(cfg.kafkaTopic)
                 .setGroupId(cfg.kafkaGroupId)
@@ -155,6 +157,7 @@ public final class ShoestringJob {
 
     static KafkaSink<DeadLetter> deadLetterSink(ShoestringConfig cfg) {
         return KafkaSink.<DeadLetter>builder()
+                .setKafkaProducerConfig(cfg.kafkaProducerProperties())
                 .setBootstrapServers(cfg.kafkaBootstrapServers)
                 .setRecordSerializer(new DeadLetterSerializer(cfg.kafkaDlqTopic))
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)

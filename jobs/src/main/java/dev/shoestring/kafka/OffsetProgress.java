@@ -30,8 +30,8 @@ public final class OffsetProgress implements AutoCloseable {
         this.end = end;
     }
 
-    public static OffsetProgress start(String bootstrap, String topic, String group) throws Exception {
-        Admin admin = Topics.admin(bootstrap);
+    public static OffsetProgress start(dev.shoestring.config.ShoestringConfig cfg, String topic, String group) throws Exception {
+        Admin admin = Topics.admin(cfg);
         try {
             var description = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
             Map<TopicPartition, OffsetSpec> req = description.partitions().stream()

@@ -18,16 +18,16 @@ import org.apache.kafka.common.errors.TopicExistsException;
 public final class Topics {
     private Topics() {}
 
-    public static Admin admin(String bootstrap) {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
+    /** An admin client with the configuration's bootstrap servers and {@code kafka.properties.*}. */
+    public static Admin admin(ShoestringConfig cfg) {
+        Properties p = cfg.kafkaAdminProperties();
+        p.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        p.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
         return Admin.create(p);
     }
 
     public static void ensure(ShoestringConfig cfg) throws Exception {
-        try (Admin admin = admin(cfg.kafkaBootstrapServers)) {
+        try (Admin admin = admin(cfg)) {
             Set<String> names = admin.listTopics().names().get(15, TimeUnit.SECONDS);
             if (!names.contains(cfg.kafkaTopic)) {
                 throw new ConfigException(ShoestringConfig.KAFKA_TOPIC, "topic '" + cfg.kafkaTopic

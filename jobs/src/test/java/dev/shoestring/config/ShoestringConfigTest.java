@@ -85,6 +85,110 @@ class ShoestringConfigTest {
                 .hasMessageContaining("'" + key + "'");
     }
 
+    /** Hostile identifiers and names: refused at start-up, the key named, nothing reaches SQL or Kafka. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "clickhouse.database | shoestring; DROP TABLE shoestring.events",
+            "clickhouse.database | shoestring.events",
+            "clickhouse.database | `shoestring`",
+            "clickhouse.database | shoe'string",
+            "clickhouse.database | shoestring--",
+            "clickhouse.database | 1shoestring",
+            "clickhouse.database | shoestrіng",
+            "clickhouse.database | a/**/b",
+            "kafka.topic | events'); DROP TABLE orders; --",
+            "kafka.topic | ../events",
+            "kafka.topic | ev\u0000ents",
+            "kafka.dlq-topic | dlq;rm",
+            "kafka.bootstrap-servers | kafka:9092', 'x', 'y', 'JSONEachRow'); DROP TABLE t; --:9092",
+            "kafka.bootstrap-servers | a'b:9092",
+            "kafka.bootstrap-servers | host:9092;other:9092"})
+    void hostileNamesAreRefusedNamingTheKey(String key, String value) {
+        assertThatThrownBy(() -> ShoestringConfig.of(Map.of(key, value)))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).key()).isEqualTo(key));
+    }
+
+    @Test
+    void anIdentifierLongerThanTheDatabasesAllowIsRefused() {
+        assertThatThrownBy(() -> ShoestringConfig.of(Map.of("clickhouse.database", "a".repeat(64))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("clickhouse.database");
+        assertThat(ShoestringConfig.of(Map.of("clickhouse.database", "a".repeat(63))).clickhouseDatabase).hasSize(63);
+        assertThat(ShoestringConfig.of(Map.of("kafka.bootstrap-servers", "[::1]:9092,kafka-1.internal:9093"))
+                .kafkaBootstrapServers).isEqualTo("[::1]:9092,kafka-1.internal:9093");
+    }
+
+    @Test
+    void ddlRolesDefaultToTheJobsAndTakeTheirPasswordsFromTheEnvironment() {
+        ShoestringConfig same = ShoestringConfig.of(Map.of("postgres.user", "job", "clickhouse.user", "chjob"));
+        assertThat(same.postgresDdl().user).isEqualTo("job");
+        assertThat(same.clickhouseDdl().user).isEqualTo("chjob");
+
+        ShoestringConfig split = ShoestringConfig.load(null,
+                Map.of("SHOESTRING_POSTGRES_DDL_PASSWORD", "pg-owner-pw", "SHOESTRING_CLICKHOUSE_DDL_PASSWORD", "ch-owner-pw"),
+                Map.of("postgres.user", "shoestring_job", "postgres.ddl-user", "shoestring",
+                        "clickhouse.user", "shoestring_job", "clickhouse.ddl-user", "default"));
+        assertThat(split.postgres().user).isEqualTo("shoestring_job");
+        assertThat(split.postgresDdl().user).isEqualTo("shoestring");
+        assertThat(split.postgresDdlPassword).isEqualTo("pg-owner-pw");
+        assertThat(split.clickhouseDdl().user).isEqualTo("default");
+        assertThat(split.clickhouseDdlPassword).isEqualTo("ch-owner-pw");
+        assertThat(split.describe().toString()).doesNotContain("owner-pw").contains("postgres.ddl-user=shoestring");
+    }
+
+    @Test
+    void postgresTlsKeysParseAndReachTheDriver() throws Exception {
+        Path ca = Files.writeString(dir.resolve("root.crt"), "-----BEGIN CERTIFICATE-----\n");
+        ShoestringConfig c = ShoestringConfig.of(Map.of("postgres.ssl-mode", "verify-full", "postgres.ssl-root-cert", ca.toString()));
+        var p = dev.shoestring.postgres.PostgresSettingsAccess.driverProperties(c.postgres());
+        assertThat(p.getProperty("sslmode")).isEqualTo("verify-full");
+        assertThat(p.getProperty("sslrootcert")).isEqualTo(ca.toString());
+        // The DDL role connects the same way.
+        assertThat(dev.shoestring.postgres.PostgresSettingsAccess.driverProperties(
+                ShoestringConfig.of(Map.of("postgres.ssl-mode", "require", "postgres.ddl-user", "owner")).postgresDdl())
+                .getProperty("sslmode")).isEqualTo("require");
+        assertThat(dev.shoestring.postgres.PostgresSettingsAccess.driverProperties(ShoestringConfig.defaults().postgres())
+                .getProperty("sslmode")).isNull();
+    }
+
+    @Test
+    void clickhouseTlsKeysParse() throws Exception {
+        Path ca = Files.writeString(dir.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\n");
+        ShoestringConfig c = ShoestringConfig.of(Map.of("clickhouse.url", "https://ch.internal:8443",
+                "clickhouse.ssl-root-cert", ca.toString(), "clickhouse.ddl-user", "admin"));
+        assertThat(c.clickhouse().sslRootCert).isEqualTo(ca.toString());
+        assertThat(c.clickhouseDdl().sslRootCert).isEqualTo(ca.toString());
+        assertThat(c.clickhouseDdl().url).isEqualTo("https://ch.internal:8443");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "postgres.ssl-mode | verify_full",
+            "postgres.ssl-mode | on",
+            "postgres.ssl-root-cert | /no/such/root.crt",
+            "clickhouse.ssl-root-cert | /no/such/ca.pem"})
+    void badTlsValuesFailNamingTheKey(String key, String value) {
+        assertThatThrownBy(() -> ShoestringConfig.of(Map.of(key, value)))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).key()).isEqualTo(key));
+    }
+
+    @Test
+    void tlsSettingsConflictsAreNamed() throws Exception {
+        Path ca = Files.writeString(dir.resolve("ca.pem"), "x");
+        assertThatThrownBy(() -> ShoestringConfig.of(Map.of("clickhouse.ssl-root-cert", ca.toString())))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).key()).isEqualTo("clickhouse.ssl-root-cert"))
+                .hasMessageContaining("not https");
+        assertThatThrownBy(() -> ShoestringConfig.of(Map.of("postgres.url", "jdbc:postgresql://db/x?sslmode=require",
+                "postgres.ssl-mode", "verify-full")))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).key()).isEqualTo("postgres.url"));
+        // TLS in the URL alone is pgjdbc's own way and stays valid.
+        assertThat(ShoestringConfig.of(Map.of("postgres.url", "jdbc:postgresql://db/x?sslmode=verify-full")).postgresUrl)
+                .endsWith("sslmode=verify-full");
+    }
+
     @Test
     void setSyntax() {
         assertThat(ShoestringConfig.parseSet("kafka.topic=a=b")).isEqualTo(Map.entry("kafka.topic", "a=b"));

@@ -269,6 +269,56 @@ class EventParserTest {
         assertThatThrownBy(() -> EventParser.parse(null)).isInstanceOf(InvalidEventException.class);
     }
 
+    @Test
+    void textNoStoreCanHoldUnchangedIsInvalidNamingTheField() {
+        // NUL: Postgres text refuses it; for a column it would fail the sink on every retry.
+        for (String field : new String[] {"event_id", "tenant_id", "aggregate_id"}) {
+            ObjectNode n = valid("order.created");
+            n.put(field, "a\u0000b");
+            assertThatThrownBy(() -> parse(n)).isInstanceOf(InvalidEventException.class)
+                    .hasMessageStartingWith(field + " must not contain NUL")
+                    .satisfies(t -> assertThat(((InvalidEventException) t).reason()).isEqualTo(Reason.OUT_OF_RANGE));
+        }
+        ObjectNode unit = valid("metric.changed");
+        ((ObjectNode) unit.get("payload")).put("unit", "\u0000");
+        assertThatThrownBy(() -> parse(unit)).hasMessageStartingWith("payload.unit must not contain NUL");
+        // An unpaired surrogate, as a JSON escape (valid JSON syntax, not Unicode text).
+        String lone = new String(bytes(valid("metric.changed")), StandardCharsets.UTF_8).replace("\"a-1\"", "\"a\\ud800\"");
+        assertThatThrownBy(() -> EventParser.parse(lone.getBytes(StandardCharsets.UTF_8)))
+                .hasMessageStartingWith("aggregate_id holds an unpaired surrogate \\ud800");
+        String reversed = new String(bytes(valid("invoice.issued")), StandardCharsets.UTF_8)
+                .replace("\"anything\":true", "\"note\":\"\\udc00\\ud800\"");
+        assertThatThrownBy(() -> EventParser.parse(reversed.getBytes(StandardCharsets.UTF_8)))
+                .hasMessageStartingWith("payload holds an unpaired surrogate");
+    }
+
+    @Test
+    void keysLongerThanAPostgresIndexEntryAllowsAreInvalid() throws Exception {
+        ObjectNode n = valid("metric.changed");
+        n.put("aggregate_id", "é".repeat(EventParser.MAX_KEY_BYTES / 2)); // 2 bytes each: exactly the limit
+        assertThat(parse(n).aggregateId).hasSize(EventParser.MAX_KEY_BYTES / 2);
+        n.put("aggregate_id", "é".repeat(EventParser.MAX_KEY_BYTES / 2) + "x");
+        assertThatThrownBy(() -> parse(n)).hasMessageStartingWith("aggregate_id is 1025 bytes of UTF-8, at most 1024");
+        ObjectNode t = valid("order.created");
+        t.put("tenant_id", "t".repeat(5000));
+        assertThatThrownBy(() -> parse(t)).hasMessageStartingWith("tenant_id is 5000 bytes");
+    }
+
+    @Test
+    void hostileButStorableTextIsValidAndKeptExactly() throws Exception {
+        for (String h : new String[] {"'); DROP TABLE orders; --", "back\\slash \"q\" 'q'", "emoji 🚀 𝄞 e\u0301",
+                "tab\tnew\nline \u0001\u007F", "\uFEFF\u202E"}) {
+            ObjectNode n = valid("order.created");
+            n.put("aggregate_id", h);
+            ((ObjectNode) n.get("payload")).put("customer_id", h).put("note", "x\u0000y");
+            Event e = parse(n);
+            assertThat(e.aggregateId).isEqualTo(h);
+            assertThat(e.customerId).isEqualTo(h);
+            // A NUL outside the columns is kept, escaped, in the archived payload JSON.
+            assertThat(e.payloadJson).contains("x\\u0000y");
+        }
+    }
+
     private static Arguments raw(String name, String value, Reason reason) {
         byte[] b = name.equals("not UTF-8 JSON") ? new byte[] {'"', (byte) 0xff, (byte) 0xfe, '"'}
                 : value.getBytes(StandardCharsets.UTF_8);

@@ -243,7 +243,7 @@ class CrashRecoveryITCase {
 
     /** The sum of the offsets the job committed for its group (on completed checkpoints). */
     private static long committedOffsets(String group) throws Exception {
-        try (Admin admin = Topics.admin(LocalServices.KAFKA)) {
+        try (Admin admin = LocalServices.admin()) {
             return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(15, TimeUnit.SECONDS)
                     .values().stream().filter(o -> o != null).mapToLong(OffsetAndMetadata::offset).sum();
         }

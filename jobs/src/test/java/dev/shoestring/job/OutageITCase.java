@@ -92,7 +92,7 @@ class OutageITCase {
             // 2. Back up: the job catches up.
             service("up", service);
             stopped = null;
-            try (OffsetProgress progress = OffsetProgress.start(cfg.kafkaBootstrapServers, topic, cfg.kafkaGroupId)) {
+            try (OffsetProgress progress = OffsetProgress.start(cfg, topic, cfg.kafkaGroupId)) {
                 long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
                 while (!progress.done(progress.committed())) {
                     assertThat(System.nanoTime()).as("caught up in time: %s", progress.render(progress.committed()))

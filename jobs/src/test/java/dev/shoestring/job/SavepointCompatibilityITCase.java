@@ -74,7 +74,7 @@ class SavepointCompatibilityITCase {
 
     /** The topic as the fixture job saw it: recreated, with the same records at the same offsets. */
     private static void recreateTopic(List<String> values) throws Exception {
-        try (Admin admin = Topics.admin(LocalServices.KAFKA)) {
+        try (Admin admin = LocalServices.admin()) {
             if (admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(TOPIC)) {
                 admin.deleteTopics(List.of(TOPIC)).all().get(30, TimeUnit.SECONDS);
             }

@@ -53,7 +53,7 @@ class SavepointRestartITCase {
         int cut = log.records.size() * 6 / 10;
         LocalServices.produce(topic, entries(log.records.subList(0, cut)));
         JobClient first = start(flink, cfg, null);
-        try (OffsetProgress progress = OffsetProgress.start(cfg.kafkaBootstrapServers, topic, cfg.kafkaGroupId)) {
+        try (OffsetProgress progress = OffsetProgress.start(cfg, topic, cfg.kafkaGroupId)) {
             await(progress, Duration.ofSeconds(90));
         }
         String savepoint = first.stopWithSavepoint(false, savepoints, SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES);
@@ -65,7 +65,7 @@ class SavepointRestartITCase {
 
         // 3. Resume from the savepoint; finish with a draining stop once everything is committed.
         JobClient second = start(flink, cfg, savepoint);
-        try (OffsetProgress progress = OffsetProgress.start(cfg.kafkaBootstrapServers, topic, cfg.kafkaGroupId)) {
+        try (OffsetProgress progress = OffsetProgress.start(cfg, topic, cfg.kafkaGroupId)) {
             await(progress, Duration.ofSeconds(120));
         }
         second.stopWithSavepoint(true, savepoints, SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES);

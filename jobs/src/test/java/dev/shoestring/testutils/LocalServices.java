@@ -41,12 +41,18 @@ public final class LocalServices {
     static final String PG_SERVICE_URL = env("SHOESTRING_PG_URL", "jdbc:postgresql://127.0.0.1:15433/shoestring");
     public static final String PG_USER = env("SHOESTRING_PG_USER", "shoestring");
     public static final String PG_TEST_DATABASE = "shoestring_test";
+    /** The job's least-privilege role of sql/postgres/roles.sql (no password: trust on loopback). */
+    public static final String PG_JOB_USER = env("SHOESTRING_PG_JOB_USER", "shoestring_job");
+    /** The cluster's superuser (`initdb -U postgres`), a DBA's stand-in for running roles.sql. */
+    public static final String PG_SUPERUSER = env("SHOESTRING_PG_SUPERUSER", "postgres");
     /** A database of the tests' own on the same server, created on first use. */
     public static final String PG_URL = testDatabase();
     public static final String CH_URL = env("SHOESTRING_CH_URL", "http://127.0.0.1:18123");
     public static final String CH_USER = env("SHOESTRING_CH_USER", "default");
     /** Like PG_TEST_DATABASE: the tests' own, so the demo's `shoestring` database stays clean. */
     public static final String CH_TEST_DATABASE = "shoestring_test";
+    /** The job's insert-only user of services/clickhouse/users.xml.in; its password is made by `up`. */
+    public static final String CH_JOB_USER = env("SHOESTRING_CH_JOB_USER", "shoestring_job");
 
     private LocalServices() {}
 
@@ -62,10 +68,12 @@ public final class LocalServices {
         Properties p = new Properties();
         p.setProperty("user", PG_USER);
         try (Connection c = DriverManager.getConnection(PG_SERVICE_URL, p);
-                var st = c.createStatement();
-                var rs = st.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + PG_TEST_DATABASE + "'")) {
-            if (!rs.next()) {
-                st.execute("CREATE DATABASE " + PG_TEST_DATABASE);
+                var ps = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+            ps.setString(1, PG_TEST_DATABASE);
+            try (var rs = ps.executeQuery(); var st = c.createStatement()) {
+                if (!rs.next()) {
+                    st.execute("CREATE DATABASE " + PG_TEST_DATABASE); // a constant identifier
+                }
             }
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException("Postgres of `bin/shoestring up` not reachable at " + PG_SERVICE_URL
@@ -77,6 +85,28 @@ public final class LocalServices {
     /** ClickHouse settings for the tests' database (created by ClickHouseSchema.apply). */
     public static ClickHouseSettings clickhouse() {
         return new ClickHouseSettings(CH_URL, CH_USER, System.getenv("SHOESTRING_CLICKHOUSE_PASSWORD"), CH_TEST_DATABASE);
+    }
+
+    /** ClickHouse settings of the job's insert-only user, on the tests' database. */
+    public static ClickHouseSettings clickhouseJob() {
+        String password = System.getenv("SHOESTRING_CH_JOB_PASSWORD");
+        if (password == null || password.isEmpty()) {
+            throw new IllegalStateException("SHOESTRING_CH_JOB_PASSWORD not set: run the tests through"
+                    + " `bin/shoestring test` (or eval \"$(bin/shoestring env)\")");
+        }
+        return new ClickHouseSettings(CH_URL, CH_JOB_USER, password, CH_TEST_DATABASE);
+    }
+
+    /**
+     * Runs sql/postgres/roles.sql in the tests' database as the superuser, as a DBA would once
+     * (`bin/shoestring up` does it for the service database): idempotent.
+     */
+    public static void applyPostgresRoles() throws Exception {
+        Properties p = new Properties();
+        p.setProperty("user", PG_SUPERUSER);
+        try (Connection c = DriverManager.getConnection(PG_URL, p); var st = c.createStatement()) {
+            st.execute(java.nio.file.Files.readString(root().resolve("sql/postgres/roles.sql")));
+        }
     }
 
     /** The MiniCluster every pipeline test runs on: parallelism 2, as on a 2-core machine. */
@@ -158,10 +188,14 @@ public final class LocalServices {
         return DriverManager.getConnection(PG_URL, p);
     }
 
-    /** Creates the topic and waits until the broker names a leader for every partition. */
+    /** An admin client of the local broker. */
+    public static Admin admin() {
+        return Topics.admin(ShoestringConfig.of(Map.of(ShoestringConfig.KAFKA_BOOTSTRAP, KAFKA)));
+    }
+
     /** Creates the topic and waits for its partition leaders (Topics.create). */
     public static void createTopic(String topic, int partitions) throws Exception {
-        try (Admin admin = Topics.admin(KAFKA)) {
+        try (Admin admin = admin()) {
             Topics.create(admin, topic, partitions);
         }
     }

@@ -26,8 +26,14 @@ import java.util.stream.Stream;
  * With {@code -f} the client's output is copied through and this returns non-zero if any statement
  * failed: the client itself exits 0 after a failed statement, but prints {@code [ERROR]}.
  *
- * <p>Secrets: the Postgres password comes only from {@code SHOESTRING_POSTGRES_PASSWORD}; the
- * rendered init script lives in a private temporary directory (0700) for the client's lifetime.
+ * <p>Secrets: the Postgres password comes only from {@code SHOESTRING_POSTGRES_PASSWORD}, Kafka
+ * secrets only from {@code SHOESTRING_KAFKA_<NAME>} (the job's convention, e.g.
+ * {@code SHOESTRING_KAFKA_SASL_JAAS_CONFIG}); the rendered init script lives in a private
+ * temporary directory (0700) for the client's lifetime.
+ *
+ * <p>TLS and SASL: {@code kafka.properties.*} keys become the Kafka tables' {@code properties.*}
+ * options (Flink validates them); {@code postgres.ssl-mode} and {@code postgres.ssl-root-cert}
+ * become the JDBC URL's {@code sslmode} and {@code sslrootcert}.
  */
 public final class SqlRunner {
     public static final String CLIENT_MAIN = "org.apache.flink.table.client.SqlClient";
@@ -44,6 +50,8 @@ public final class SqlRunner {
         DEFAULTS.put("postgres.url", "jdbc:postgresql://127.0.0.1:15433/shoestring");
         DEFAULTS.put("postgres.user", "shoestring");
     }
+
+    static final String KAFKA_PROPERTIES = "kafka.properties.";
 
     private SqlRunner() {}
 
@@ -83,7 +91,9 @@ public final class SqlRunner {
         if (!Files.isRegularFile(udfJar)) {
             throw new IllegalStateException("UDF jar missing: " + udfJar + " (mvn -pl udfs package)");
         }
+        postgresTls(config);
         postgresCredentials(config, env.get("SHOESTRING_POSTGRES_PASSWORD"));
+        kafkaOptions(config, env);
 
         Path tmp = Files.createTempDirectory("shoestring-sql-");
         try {
@@ -175,6 +185,58 @@ public final class SqlRunner {
             config.put("postgres.credentials-option", ",\n  'username' = '" + user.replace("'", "''")
                     + "',\n  'password' = '" + password.replace("'", "''") + "'");
         }
+    }
+
+    /** {@code postgres.ssl-mode} and {@code postgres.ssl-root-cert} as parameters of {@code postgres.url}. */
+    static void postgresTls(Map<String, String> config) {
+        String url = config.get("postgres.url");
+        StringBuilder b = new StringBuilder(url);
+        for (String[] kv : new String[][] {{"postgres.ssl-mode", "sslmode"}, {"postgres.ssl-root-cert", "sslrootcert"}}) {
+            String v = config.remove(kv[0]);
+            if (v != null && !v.isBlank()) {
+                b.append(b.indexOf("?") < 0 ? '?' : '&').append(kv[1]).append('=')
+                        .append(java.net.URLEncoder.encode(v.trim(), StandardCharsets.UTF_8));
+            }
+        }
+        config.put("postgres.url", b.toString());
+    }
+
+    /**
+     * {@code kafka.properties-option}: each {@code kafka.properties.<name>} as a Kafka table option
+     * {@code 'properties.<name>'}, and each secret (a setting Kafka types as a password) from
+     * {@code SHOESTRING_KAFKA_<NAME>}; a secret in the configuration is refused, as the job does.
+     */
+    static void kafkaOptions(Map<String, String> config, Map<String, String> env) {
+        Map<String, String> props = new java.util.TreeMap<>();
+        for (Map.Entry<String, String> e : config.entrySet()) {
+            if (e.getKey().startsWith(KAFKA_PROPERTIES)) {
+                String name = e.getKey().substring(KAFKA_PROPERTIES.length());
+                if (isKafkaSecret(name)) {
+                    throw new IllegalArgumentException(e.getKey() + " is a secret: set it in the environment as "
+                            + kafkaEnvName(name) + ", never in a file or on the command line");
+                }
+                props.put(name, e.getValue());
+            }
+        }
+        for (String name : org.apache.kafka.clients.consumer.ConsumerConfig.configNames()) {
+            String v = isKafkaSecret(name) ? env.get(kafkaEnvName(name)) : null;
+            if (v != null && !v.isEmpty()) {
+                props.put(name, v);
+            }
+        }
+        StringBuilder option = new StringBuilder();
+        props.forEach((k, v) -> option.append(",\n  'properties.").append(k.replace("'", "''")).append("' = '")
+                .append(v.replace("'", "''")).append('\''));
+        config.put("kafka.properties-option", option.toString());
+    }
+
+    private static boolean isKafkaSecret(String name) {
+        var key = org.apache.kafka.clients.consumer.ConsumerConfig.configDef().configKeys().get(name);
+        return key != null && key.type == org.apache.kafka.common.config.ConfigDef.Type.PASSWORD;
+    }
+
+    private static String kafkaEnvName(String name) {
+        return "SHOESTRING_KAFKA_" + name.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_');
     }
 
     private static String value(String[] args, int i, String option) {

@@ -34,8 +34,39 @@ class SqlRunnerTest {
     void theShippedInitScriptUsesOnlyKnownKeys() throws Exception {
         Map<String, String> cfg = new LinkedHashMap<>(SqlRunner.DEFAULTS);
         SqlRunner.postgresCredentials(cfg, null);
+        SqlRunner.kafkaOptions(cfg, Map.of());
         String rendered = SqlRunner.render(Files.readString(ShoestringSql.script("00-init.sql")), cfg);
-        assertThat(rendered).doesNotContain("${").contains("'topic' = 'events'");
+        assertThat(rendered).doesNotContain("${").contains("'topic' = 'events'")
+                .contains("'properties.group.id' = 'shoestring-sql',\n");
+    }
+
+    @Test
+    void kafkaPropertiesBecomeTableOptionsWithSecretsFromTheEnvironmentOnly() throws Exception {
+        Map<String, String> cfg = new LinkedHashMap<>(SqlRunner.DEFAULTS);
+        SqlRunner.postgresCredentials(cfg, null);
+        cfg.put("kafka.properties.security.protocol", "SASL_SSL");
+        cfg.put("kafka.properties.sasl.mechanism", "PLAIN");
+        SqlRunner.kafkaOptions(cfg, Map.of("SHOESTRING_KAFKA_SASL_JAAS_CONFIG",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"it's\";"));
+        String rendered = SqlRunner.render(Files.readString(ShoestringSql.script("00-init.sql")), cfg);
+        assertThat(rendered).contains("'properties.group.id' = 'shoestring-sql',\n  'properties.sasl.jaas.config' ="
+                + " 'org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"it''s\";',\n"
+                + "  'properties.sasl.mechanism' = 'PLAIN',\n  'properties.security.protocol' = 'SASL_SSL',");
+        Map<String, String> leaky = new LinkedHashMap<>(SqlRunner.DEFAULTS);
+        leaky.put("kafka.properties.ssl.truststore.password", "changeit");
+        assertThatThrownBy(() -> SqlRunner.kafkaOptions(leaky, Map.of()))
+                .hasMessageContaining("SHOESTRING_KAFKA_SSL_TRUSTSTORE_PASSWORD").satisfies(e -> assertThat(e.getMessage()).doesNotContain("changeit"));
+    }
+
+    @Test
+    void postgresTlsKeysBecomeJdbcUrlParameters() {
+        Map<String, String> cfg = new LinkedHashMap<>(SqlRunner.DEFAULTS);
+        cfg.put("postgres.ssl-mode", "verify-full");
+        cfg.put("postgres.ssl-root-cert", "/etc/ca dir/root.crt");
+        SqlRunner.postgresTls(cfg);
+        SqlRunner.postgresCredentials(cfg, null);
+        assertThat(cfg.get("postgres.jdbc-url")).isEqualTo("jdbc:postgresql://127.0.0.1:15433/shoestring"
+                + "?sslmode=verify-full&sslrootcert=%2Fetc%2Fca+dir%2Froot.crt&user=shoestring");
     }
 
     @Test
