@@ -2,6 +2,7 @@ package dev.shoestring.postgres;
 
 import dev.shoestring.projection.AggregateState;
 import dev.shoestring.sink.FlushTimer;
+import dev.shoestring.sink.SinkHealth;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -24,9 +25,11 @@ import org.slf4j.LoggerFactory;
  * A flush is one transaction: one JDBC batch per table, committed together.
  *
  * <p>A failed flush is retried with exponential backoff (logged at WARN, counted in
- * {@code postgresWriteRetries}); while it retries the task blocks, so back-pressure stops the
- * source instead of dropping anything. Only after {@link #MAX_ATTEMPTS} attempts does the writer
- * throw, failing the task so Flink restarts it from the last checkpoint.
+ * {@code postgresWriteRetries}, {@code postgresDown} = 1 until a write succeeds again:
+ * {@link SinkHealth}); while it retries the task blocks, so back-pressure stops the source
+ * instead of dropping anything, and the buffer stays at most {@code maxBufferedKeys} rows. Only
+ * after {@link #MAX_ATTEMPTS} attempts (~45 s) does the writer throw, failing the task so Flink
+ * restarts it from the last checkpoint.
  */
 class PostgresStateWriter implements SinkWriter<AggregateState> {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresStateWriter.class);
@@ -46,7 +49,7 @@ class PostgresStateWriter implements SinkWriter<AggregateState> {
 
     private final Counter rowsWritten;
     private final Counter flushes;
-    private final Counter retries;
+    private final SinkHealth health;
 
     PostgresStateWriter(PostgresSettings settings, int maxBufferedKeys, ProcessingTimeService timers,
             MetricGroup metrics) {
@@ -54,7 +57,8 @@ class PostgresStateWriter implements SinkWriter<AggregateState> {
         this.maxBufferedKeys = maxBufferedKeys;
         this.rowsWritten = metrics.counter("postgresRowsWritten");
         this.flushes = metrics.counter("postgresFlushes");
-        this.retries = metrics.counter("postgresWriteRetries");
+        this.health = new SinkHealth(LOG, "Postgres at " + SinkHealth.endpoint(settings.url), metrics, "postgres",
+                "postgresWriteRetries");
         metrics.gauge("postgresBufferedRows", () -> buffer.size());
         this.flushTimer = FlushTimer.start(timers, settings.flushInterval, this::flushBuffer);
     }
@@ -88,19 +92,21 @@ class PostgresStateWriter implements SinkWriter<AggregateState> {
         for (int attempt = 1; ; attempt++) {
             try {
                 writeTransaction(byKind);
+                health.succeeded("writing " + buffer.size() + " rows");
                 rowsWritten.inc(buffer.size());
                 flushes.inc();
                 buffer = new HashMap<>();
                 return;
             } catch (SQLException e) {
                 closeConnection();
+                String action = "writing " + buffer.size() + " rows";
                 if (!isTransient(e) || attempt >= MAX_ATTEMPTS) {
-                    throw new IOException("Writing " + buffer.size() + " rows to Postgres (" + settings.url
-                            + ") failed after " + attempt + " attempt(s): " + e.getMessage(), e);
+                    health.givingUp(action, attempt);
+                    throw new IOException("Writing " + buffer.size() + " rows to Postgres ("
+                            + SinkHealth.endpoint(settings.url) + ") failed after " + attempt + " attempt(s): "
+                            + e.getMessage(), e);
                 }
-                retries.inc();
-                LOG.warn("Postgres write of {} rows failed (attempt {}/{}), retrying in {} ms: {}",
-                        buffer.size(), attempt, MAX_ATTEMPTS, backoff, e.getMessage());
+                health.retrying(action, attempt, MAX_ATTEMPTS, backoff, e.getMessage());
                 Thread.sleep(backoff);
                 backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
             }

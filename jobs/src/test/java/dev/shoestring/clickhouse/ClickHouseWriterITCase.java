@@ -216,6 +216,7 @@ class ClickHouseWriterITCase {
         }
         assertThat(metrics.count("clickhouseInsertRetries")).isEqualTo(3);
         assertThat(metrics.count("clickhouseInserts")).isZero();
+        assertThat(metrics.gaugeValue("clickhouseDown")).as("down until an insert succeeds").isEqualTo(1);
     }
 
     @Test
