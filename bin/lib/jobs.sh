@@ -39,6 +39,7 @@ local_flink_env() {
   if envs="$("$ROOT/bin/shoestring" env 2>/dev/null)"; then
     eval "$envs"
   fi
+  shifted_flink_profile
   local a
   for a in "$@"; do
     case "$a" in -c|--config|--config=*) return 0 ;; esac
@@ -47,11 +48,30 @@ local_flink_env() {
     LOCAL_CONFIG="$SHOESTRING_DATA_DIR/shoestring-local.yaml"
     cat >"$LOCAL_CONFIG" <<YAML
 # Written by bin/shoestring for the local services; secrets come from the environment.
+kafka.bootstrap-servers: ${SHOESTRING_KAFKA}
+postgres.url: ${SHOESTRING_PG_URL}
+postgres.user: ${SHOESTRING_PG_USER}
+clickhouse.url: ${SHOESTRING_CH_URL}
+clickhouse.database: ${SHOESTRING_CH_DATABASE}
 s3.endpoint: ${SHOESTRING_S3_ENDPOINT}
 checkpoints.dir: s3://${SHOESTRING_S3_BUCKET:-shoestring}/checkpoints
 savepoints.dir: s3://${SHOESTRING_S3_BUCKET:-shoestring}/savepoints
 YAML
   fi
+}
+
+# A second instance of the services (SHOESTRING_PORT_OFFSET, see bin/shoestring up) runs its
+# local Flink cluster's REST API on 18081 + offset too: flink-conf/local copied into its data
+# folder with that port.
+shifted_flink_profile() {
+  local offset=${SHOESTRING_PORT_OFFSET:-0} conf
+  [[ $offset != 0 && $FLINK_CONF_DIR == "$ROOT/flink-conf/local" && -d ${SHOESTRING_DATA_DIR:-} ]] || return 0
+  conf=$SHOESTRING_DATA_DIR/flink-conf
+  mkdir -p "$conf"
+  cp "$ROOT"/flink-conf/local/* "$conf/"
+  sed -i "s/^  port: 18081\$/  port: $((18081 + offset))/" "$conf/config.yaml"
+  grep -q "^  port: $((18081 + offset))\$" "$conf/config.yaml" || { log "could not set the REST port in $conf"; exit 1; }
+  export FLINK_CONF_DIR=$conf
 }
 
 SQL_CLASSES="$ROOT/sql-runner/target/classes"

@@ -14,19 +14,23 @@
 set -euo pipefail
 
 # ---------------------------------------------------------------------------------------------
-# Fixed endpoints. Other code (jobs, tests, docs) relies on these exact values.
-readonly KAFKA_PORT=19092
-readonly KAFKA_CONTROLLER_PORT=19093
-readonly PG_PORT=15433
-readonly CH_HTTP_PORT=18123
-readonly CH_TCP_PORT=19000
-readonly CH_INTERSERVER_PORT=19009
-readonly CEPH_MON_PORT=16789
-# shellcheck disable=SC2034 # used by render()
-readonly CEPH_BIND_PORT_MIN=16800   # OSD messenger ports (Ceph's default range is 6800-7300)
-# shellcheck disable=SC2034
-readonly CEPH_BIND_PORT_MAX=16899
-readonly RGW_PORT=17480
+# Endpoints. Other code (jobs, tests, docs) relies on these values for the default instance.
+# A second, independent instance (e.g. for tests that stop services) adds SHOESTRING_PORT_OFFSET
+# to every port and lives in its own SHOESTRING_DATA_DIR; the data folder remembers its offset
+# (svc_ports), since Ceph's monitor map and Kafka's metadata keep the ports they were made with.
+readonly BASE_KAFKA_PORT=19092
+readonly BASE_KAFKA_CONTROLLER_PORT=19093
+readonly BASE_PG_PORT=15433
+readonly BASE_CH_HTTP_PORT=18123
+readonly BASE_CH_TCP_PORT=19000
+readonly BASE_CH_INTERSERVER_PORT=19009
+readonly BASE_CEPH_MON_PORT=16789
+readonly BASE_CEPH_BIND_PORT_MIN=16800   # OSD messenger ports (Ceph's default range is 6800-7300)
+readonly BASE_CEPH_BIND_PORT_MAX=16899
+readonly BASE_RGW_PORT=17480
+readonly BASE_FLINK_REST_PORT=18081 # flink-conf/local; bin/lib/jobs.sh shifts it for `run` and `demo`
+readonly SINGLE_PORTS=(KAFKA_PORT KAFKA_CONTROLLER_PORT PG_PORT CH_HTTP_PORT CH_TCP_PORT CH_INTERSERVER_PORT
+  CEPH_MON_PORT RGW_PORT FLINK_REST_PORT)
 
 readonly KAFKA_VERSION=4.1.1
 readonly KAFKA_TOPICS=(events events.dlq)
@@ -769,10 +773,48 @@ ceph_state() {
 svc_setup_paths() {
   DATA=${SHOESTRING_DATA_DIR:-$ROOT/.shoestring}
   DATA=$(realpath -m -- "$DATA")
+  svc_ports
   kafka_paths
   pg_paths
   ch_paths
   ceph_paths
+}
+
+# Every port of this instance: the base port plus PORT_OFFSET, which is SHOESTRING_PORT_OFFSET,
+# else the offset the data folder was set up with (written at its first `up`), else 0. A folder
+# cannot change its offset: Ceph's monitor map holds the mon's port.
+svc_ports() {
+  local want=${SHOESTRING_PORT_OFFSET:-} had="" n base
+  if [[ -s $DATA/port-offset ]]; then
+    had=$(<"$DATA/port-offset")
+  elif [[ -d $DATA/kafka || -d $DATA/postgres || -d $DATA/clickhouse || -d $DATA/ceph ]]; then
+    had=0 # set up before port offsets existed
+  fi
+  if [[ -n $want ]]; then
+    [[ $want =~ ^[0-9]{1,5}$ ]] || die "SHOESTRING_PORT_OFFSET must be a whole number >= 0, not '$want'"
+    want=$((10#$want))
+    [[ -z $had || $had == "$want" ]] || die "the data folder $DATA belongs to an instance with" \
+      "SHOESTRING_PORT_OFFSET=$had, not $want: use that offset, or another SHOESTRING_DATA_DIR"
+  fi
+  PORT_OFFSET=${want:-${had:-0}}
+  for n in "${SINGLE_PORTS[@]}" CEPH_BIND_PORT_MIN CEPH_BIND_PORT_MAX; do
+    base=BASE_$n
+    printf -v "$n" '%d' $((${!base} + PORT_OFFSET))
+  done
+  ((PORT_OFFSET == 0)) && return 0
+  # Shifted ports must be valid and must not meet the default instance's (which may be running).
+  local -A taken=()
+  for n in "${SINGLE_PORTS[@]}"; do base=BASE_$n; taken[${!base}]=1; done
+  for ((n = BASE_CEPH_BIND_PORT_MIN; n <= BASE_CEPH_BIND_PORT_MAX; n++)); do taken[$n]=1; done
+  local mine=()
+  for n in "${SINGLE_PORTS[@]}"; do mine+=("${!n}"); done
+  for ((n = CEPH_BIND_PORT_MIN; n <= CEPH_BIND_PORT_MAX; n++)); do mine+=("$n"); done
+  for n in "${mine[@]}"; do
+    ((n <= 65535)) || die "SHOESTRING_PORT_OFFSET=$PORT_OFFSET puts port $n above 65535 (the highest offset is" \
+      "$((65535 - BASE_KAFKA_CONTROLLER_PORT)))"
+    [[ -z ${taken[$n]:-} ]] || die "SHOESTRING_PORT_OFFSET=$PORT_OFFSET puts port $n on a port of the default" \
+      "instance; pick another offset (e.g. 1000)"
+  done
 }
 
 # Serialises concurrent up/down runs on the same data folder.
@@ -815,7 +857,8 @@ cmd_up() {
   ((${#services[@]})) || die "no service selected"
   t0=$(now_us)
   svc_lock
-  say "starting ${services[*]} (data in $DATA)"
+  [[ -s $DATA/port-offset ]] || echo "$PORT_OFFSET" >"$DATA/port-offset"
+  say "starting ${services[*]} (data in $DATA$( ((PORT_OFFSET == 0)) || echo ", ports +$PORT_OFFSET"))"
 
   # Everything that can fail early fails before anything starts: packages, then ports.
   for s in "${services[@]}"; do
@@ -914,6 +957,7 @@ cmd_status() {
     printf '%-11s %-8s %-18s %s\n' ceph "$state" "${detail#pids }" "$(ceph_endpoint)"
   fi
   printf 'data folder: %s\n' "$DATA"
+  ((PORT_OFFSET == 0)) || printf 'port offset: %s (SHOESTRING_PORT_OFFSET; every port above is base + offset)\n' "$PORT_OFFSET"
 }
 
 # `export` lines for jobs, tests and a developer's shell: eval "$(bin/shoestring env)".
@@ -930,6 +974,7 @@ cmd_env() {
   local kv
   for kv in \
     "SHOESTRING_DATA_DIR=$DATA" \
+    "SHOESTRING_PORT_OFFSET=$PORT_OFFSET" \
     "SHOESTRING_KAFKA=127.0.0.1:$KAFKA_PORT" \
     "SHOESTRING_KAFKA_TOPIC=${KAFKA_TOPICS[0]}" \
     "SHOESTRING_KAFKA_DLQ_TOPIC=${KAFKA_TOPICS[1]}" \
@@ -952,7 +997,8 @@ cmd_env() {
 
 services_usage() {
   cat <<EOF
-Local services (all on 127.0.0.1, data in \${SHOESTRING_DATA_DIR:-<repo>/.shoestring}):
+Local services (all on 127.0.0.1, data in \${SHOESTRING_DATA_DIR:-<repo>/.shoestring}; a second
+instance: another SHOESTRING_DATA_DIR and SHOESTRING_PORT_OFFSET=N, added to every port):
   up [service...] [--no-SERVICE]   start (idempotent); services: ${ALL_SERVICES[*]}
   down [service...] [--purge]      stop (all by default); --purge also deletes the data folder
   status                           each service running/stopped, with its endpoint

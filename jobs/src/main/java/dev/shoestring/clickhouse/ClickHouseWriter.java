@@ -7,6 +7,7 @@ import com.clickhouse.client.api.insert.InsertSettings;
 import com.clickhouse.data.ClickHouseFormat;
 import dev.shoestring.sink.BackgroundWrite;
 import dev.shoestring.sink.FlushTimer;
+import dev.shoestring.sink.SinkHealth;
 import java.io.IOException;
 import java.util.List;
 import java.util.Set;
@@ -28,9 +29,11 @@ import org.slf4j.LoggerFactory;
  * <p>Inserts run on a thread of their own, one at a time ({@link BackgroundWrite}): the task
  * encodes the next batch while ClickHouse takes the previous one; a checkpoint barrier waits for
  * both. A failed insert is retried, the same bytes, with exponential backoff (logged at WARN,
- * counted in {@code clickhouseInsertRetries}); while it retries, the next full batch blocks the
- * task, so back-pressure stops the source (two batches in memory at most) instead of dropping
- * anything. After the last attempt, or at once
+ * counted in {@code clickhouseInsertRetries}, {@code clickhouseDown} = 1 until an insert succeeds
+ * again: {@link SinkHealth}); while it retries, the next full batch blocks the task, so
+ * back-pressure stops the source instead of dropping anything: two batches in memory at most,
+ * each at most {@code maxRows} rows or {@code maxBytes} bytes plus one row
+ * ({@code clickhouseBufferedBytes} is the one being filled). After the last attempt, or at once
  * for an error that would recur (bad credentials, a missing table or column, rejected data), the
  * writer throws and Flink restarts the job from the last checkpoint. A retried insert that had in
  * fact landed only duplicates rows, which the tables' ReplacingMergeTree keys absorb.
@@ -67,7 +70,7 @@ class ClickHouseWriter<T> implements SinkWriter<T> {
 
     private final Counter inserts;
     private final Counter rowsWritten;
-    private final Counter retries;
+    private final SinkHealth health;
 
     ClickHouseWriter(ClickHouseSettings settings, RowEncoder<T> encoder, ClickHouseSinkOptions options,
             ProcessingTimeService timers, MetricGroup metrics) {
@@ -84,9 +87,11 @@ class ClickHouseWriter<T> implements SinkWriter<T> {
         this.background = new BackgroundWrite("clickhouse insert: " + table);
         this.inserts = metrics.counter("clickhouseInserts");
         this.rowsWritten = metrics.counter("clickhouseRowsWritten");
-        this.retries = metrics.counter("clickhouseInsertRetries");
+        this.health = new SinkHealth(LOG, "ClickHouse at " + SinkHealth.endpoint(settings.url), metrics, "clickhouse",
+                "clickhouseInsertRetries");
         metrics.gauge("clickhouseRowsPerInsert", () -> lastInsertRows);
         metrics.gauge("clickhouseBufferedRows", () -> bufferedRows);
+        metrics.gauge("clickhouseBufferedBytes", () -> (long) buffer.size());
         this.flushTimer = FlushTimer.start(timers, options.flushInterval, this::sendBuffer);
     }
 
@@ -133,18 +138,19 @@ class ClickHouseWriter<T> implements SinkWriter<T> {
         for (int attempt = 1; ; attempt++) {
             try {
                 insert(batch);
+                health.succeeded("inserting " + rows + " rows into " + table);
                 inserts.inc();
                 rowsWritten.inc(rows);
                 lastInsertRows = rows;
                 return;
             } catch (RuntimeException e) {
+                String action = "inserting " + rows + " rows into " + table;
                 if (isPermanent(e) || attempt >= options.maxAttempts) {
-                    throw new IOException("Inserting " + rows + " rows into " + table + " at " + settings.url
-                            + " failed after " + attempt + " attempt(s): " + describe(e), e);
+                    health.givingUp(action, attempt);
+                    throw new IOException("Inserting " + rows + " rows into " + table + " at "
+                            + SinkHealth.endpoint(settings.url) + " failed after " + attempt + " attempt(s): " + describe(e), e);
                 }
-                retries.inc();
-                LOG.warn("Insert of {} rows into {} at {} failed (attempt {}/{}), retrying in {} ms: {}",
-                        rows, table, settings.url, attempt, options.maxAttempts, backoff, describe(e));
+                health.retrying(action, attempt, options.maxAttempts, backoff, describe(e));
                 Thread.sleep(backoff);
                 backoff = Math.min(options.maxBackoff.toMillis(), Math.max(1, backoff * 2));
             }

@@ -125,15 +125,19 @@ public final class ShoestringJob {
     /**
      * Event time is {@code occurred_at}; the source tracks it per Kafka partition (records are
      * parsed in the source), the watermark trails the highest event time by
-     * {@code metrics.max-out-of-orderness}.
+     * {@code metrics.max-out-of-orderness}. The running job also marks a quiet partition idle,
+     * but only while its sibling partitions deliver ({@link PartitionWatermarks}: an outage
+     * must not make partitions idle).
      */
     static WatermarkStrategy<RawRecord> watermarks(ShoestringConfig cfg, boolean bounded) {
-        WatermarkStrategy<RawRecord> w = WatermarkStrategy.<RawRecord>forBoundedOutOfOrderness(cfg.metricsMaxOutOfOrderness)
-                .withTimestampAssigner((r, kafkaTimestamp) -> r.eventTimeMillis());
         // A bounded read has no quiet partitions: each is read to its end. Idleness there would
         // only let a partition that starts late (a slow reader at start-up) be overtaken by the
         // watermark of the others, turning its early events into late ones.
-        return bounded ? w : w.withIdleness(IDLE_PARTITION_TIMEOUT);
+        if (bounded) {
+            return WatermarkStrategy.<RawRecord>forBoundedOutOfOrderness(cfg.metricsMaxOutOfOrderness)
+                    .withTimestampAssigner((r, kafkaTimestamp) -> r.eventTimeMillis());
+        }
+        return new PartitionWatermarks(cfg.metricsMaxOutOfOrderness, IDLE_PARTITION_TIMEOUT);
     }
 
     static KafkaSource<RawRecord> kafkaSource(ShoestringConfig cfg, boolean bounded) {

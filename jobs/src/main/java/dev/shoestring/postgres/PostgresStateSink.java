@@ -22,6 +22,9 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
 public class PostgresStateSink implements Sink<AggregateState> {
     private static final long serialVersionUID = 1L;
 
+    /** The most aggregates a writer buffers: at this many it writes (and blocks while it cannot). */
+    public static final int DEFAULT_MAX_BUFFERED_KEYS = PostgresStateWriter.DEFAULT_MAX_BUFFERED_KEYS;
+
     private final PostgresSettings settings;
     private final int maxBufferedKeys;
 

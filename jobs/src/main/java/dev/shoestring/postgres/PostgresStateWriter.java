@@ -3,6 +3,7 @@ package dev.shoestring.postgres;
 import dev.shoestring.projection.AggregateState;
 import dev.shoestring.sink.BackgroundWrite;
 import dev.shoestring.sink.FlushTimer;
+import dev.shoestring.sink.SinkHealth;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -29,9 +30,11 @@ import org.slf4j.LoggerFactory;
  * goes on while Postgres writes the previous flush; a checkpoint barrier waits for it. Flushes
  * reach Postgres in order, and the version guard would absorb any re-write anyway. A failed
  * flush is retried with exponential backoff (logged at WARN, counted in
- * {@code postgresWriteRetries}); while it retries, the next flush blocks the task, so
- * back-pressure stops the source (two buffers in memory at most) instead of dropping anything. Only after {@link #MAX_ATTEMPTS} attempts does the writer
- * throw, failing the task so Flink restarts it from the last checkpoint.
+ * {@code postgresWriteRetries}, {@code postgresDown} = 1 until a write succeeds again:
+ * {@link SinkHealth}); while it retries, the next flush blocks the task, so back-pressure stops
+ * the source instead of dropping anything: two buffers of at most {@code maxBufferedKeys} rows
+ * in memory. Only after {@link #MAX_ATTEMPTS} attempts (~45 s) does the writer throw, failing
+ * the task so Flink restarts it from the last checkpoint.
  */
 class PostgresStateWriter implements SinkWriter<AggregateState> {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresStateWriter.class);
@@ -60,7 +63,7 @@ class PostgresStateWriter implements SinkWriter<AggregateState> {
 
     private final Counter rowsWritten;
     private final Counter flushes;
-    private final Counter retries;
+    private final SinkHealth health;
 
     PostgresStateWriter(PostgresSettings settings, int maxBufferedKeys, ProcessingTimeService timers,
             MetricGroup metrics) {
@@ -68,7 +71,8 @@ class PostgresStateWriter implements SinkWriter<AggregateState> {
         this.maxBufferedKeys = maxBufferedKeys;
         this.rowsWritten = metrics.counter("postgresRowsWritten");
         this.flushes = metrics.counter("postgresFlushes");
-        this.retries = metrics.counter("postgresWriteRetries");
+        this.health = new SinkHealth(LOG, "Postgres at " + SinkHealth.endpoint(settings.url), metrics, "postgres",
+                "postgresWriteRetries");
         metrics.gauge("postgresBufferedRows", () -> buffer.size());
         this.flushTimer = FlushTimer.start(timers, settings.flushInterval, this::flushBuffer);
     }
@@ -113,18 +117,20 @@ class PostgresStateWriter implements SinkWriter<AggregateState> {
         for (int attempt = 1; ; attempt++) {
             try {
                 writeTransaction(byKind);
+                health.succeeded("writing " + batch.size() + " rows");
                 rowsWritten.inc(batch.size());
                 flushes.inc();
                 return;
             } catch (SQLException e) {
                 closeConnection();
+                String action = "writing " + batch.size() + " rows";
                 if (!isTransient(e) || attempt >= MAX_ATTEMPTS) {
-                    throw new IOException("Writing " + batch.size() + " rows to Postgres (" + settings.url
-                            + ") failed after " + attempt + " attempt(s): " + e.getMessage(), e);
+                    health.givingUp(action, attempt);
+                    throw new IOException("Writing " + batch.size() + " rows to Postgres ("
+                            + SinkHealth.endpoint(settings.url) + ") failed after " + attempt + " attempt(s): "
+                            + e.getMessage(), e);
                 }
-                retries.inc();
-                LOG.warn("Postgres write of {} rows failed (attempt {}/{}), retrying in {} ms: {}",
-                        batch.size(), attempt, MAX_ATTEMPTS, backoff, e.getMessage());
+                health.retrying(action, attempt, MAX_ATTEMPTS, backoff, e.getMessage());
                 Thread.sleep(backoff);
                 backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
             }

@@ -223,6 +223,7 @@ class ClickHouseWriterITCase {
         }
         assertThat(metrics.count("clickhouseInsertRetries")).isEqualTo(3);
         assertThat(metrics.count("clickhouseInserts")).isZero();
+        assertThat(metrics.gaugeValue("clickhouseDown")).as("down until an insert succeeds").isEqualTo(1);
     }
 
     /** An insert that fails on the background thread fails the task at the next batch: never lost silently. */

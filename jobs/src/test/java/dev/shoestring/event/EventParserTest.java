@@ -88,6 +88,15 @@ class EventParserTest {
     }
 
     @Test
+    void keepsThePayloadsNumbersAsWritten() throws Exception {
+        String json = "{\"event_id\":\"e-1\",\"event_type\":\"order.created\",\"tenant_id\":\"t\",\"aggregate_id\":\"o-1\","
+                + "\"sequence\":1,\"occurred_at\":\"2026-03-01T12:00:00.123Z\",\"payload\":{\"customer_id\":\"c\","
+                + "\"amount\":19.90,\"currency\":\"EUR\",\"items\":2,\"fx\":1.0E+2}}";
+        Event e = EventParser.parse(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(e.payloadJson).isEqualTo("{\"customer_id\":\"c\",\"amount\":19.90,\"currency\":\"EUR\",\"items\":2,\"fx\":1.0E+2}");
+    }
+
+    @Test
     void acceptsOffsetsAndFinerPrecisionAndIgnoresUnknownFields() throws Exception {
         ObjectNode n = valid("metric.changed");
         n.put("occurred_at", "2026-03-01T14:00:00.123456+02:00");

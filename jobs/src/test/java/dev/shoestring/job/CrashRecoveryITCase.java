@@ -10,6 +10,7 @@ import dev.shoestring.config.ShoestringConfig;
 import dev.shoestring.kafka.Topics;
 import dev.shoestring.testutils.ExpectedOutputs;
 import dev.shoestring.testutils.LocalServices;
+import dev.shoestring.testutils.ProgressiveProducer;
 import dev.shoestring.tools.EventGenerator;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,15 +22,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -76,7 +71,7 @@ class CrashRecoveryITCase {
     private static final int SIGKILL_EXIT = 128 + 9;
 
     private final List<Process> processes = new ArrayList<>();
-    private Thread producer;
+    private ProgressiveProducer producer;
 
     @AfterEach
     void killEverythingStarted() throws Exception {
@@ -85,9 +80,8 @@ class CrashRecoveryITCase {
                 sigkill(p);
             }
         }
-        if (producer != null && producer.isAlive()) {
-            producer.interrupt();
-            producer.join(10_000);
+        if (producer != null) {
+            producer.close();
         }
     }
 
@@ -123,11 +117,7 @@ class CrashRecoveryITCase {
         JobLauncher launcher = new JobLauncher(root, dir, flinkConf, yaml);
 
         // 3. The producer writes the log progressively, so that the kills land mid-stream.
-        AtomicLong produced = new AtomicLong();
-        AtomicReference<Throwable> producerFailure = new AtomicReference<>();
-        producer = new Thread(() -> produceProgressively(topic, log, produced, producerFailure), "crash-it-producer");
-        producer.setDaemon(true);
-        producer.start();
+        producer = ProgressiveProducer.start(topic, log, PRODUCE_FOR, PRODUCE_SLICES);
 
         // 4. Run; once the job is submitted, wait a random 6..12 s and for a checkpoint newer than
         //    the one the process started from; SIGKILL; resume. Three times; the run that finishes
@@ -159,7 +149,7 @@ class CrashRecoveryITCase {
                             launcher.tail(n));
                 }
             }
-            long producedAtKill = produced.get();
+            long producedAtKill = producer.produced();
             long committedAtKill = committedOffsets(cfg.kafkaGroupId);
             sigkill(job);
             long killedAt = millisSince(t0);
@@ -174,9 +164,7 @@ class CrashRecoveryITCase {
                     committedAtKill, restoreFrom));
             restoreFrom = Checkpoints.latest(cfg.checkpointsDir).orElseThrow();
         }
-        producer.join();
-        assertThat(producerFailure.get()).as("producer failure").isNull();
-        assertThat(produced.get()).isEqualTo(log.records.size());
+        producer.awaitAll(PRODUCE_FOR);
 
         // 5. The rest of the log, bounded, from the latest checkpoint.
         int last = report.size();
@@ -210,35 +198,6 @@ class CrashRecoveryITCase {
         // 8. Leave nothing on Ceph (kept after a failure, for diagnosis).
         org.apache.flink.core.fs.Path checkpoints = new org.apache.flink.core.fs.Path(s3Base);
         checkpoints.getFileSystem().delete(checkpoints, true);
-    }
-
-    /** Writes the log in equal slices over {@link #PRODUCE_FOR}, counting the acknowledged records. */
-    private static void produceProgressively(String topic, EventGenerator.Log log, AtomicLong produced,
-            AtomicReference<Throwable> failure) {
-        int n = log.records.size();
-        long start = System.nanoTime();
-        try (KafkaProducer<String, byte[]> p = LocalServices.producer()) {
-            for (int s = 0; s < PRODUCE_SLICES; s++) {
-                int to = (int) ((long) n * (s + 1) / PRODUCE_SLICES);
-                List<Future<RecordMetadata>> acks = new ArrayList<>();
-                for (int i = (int) ((long) n * s / PRODUCE_SLICES); i < to; i++) {
-                    EventGenerator.Record r = log.records.get(i);
-                    acks.add(p.send(new ProducerRecord<>(topic, r.key, r.value)));
-                }
-                p.flush();
-                LocalServices.awaitAcks(acks);
-                produced.set(to);
-                long due = start + PRODUCE_FOR.toNanos() * (s + 1) / PRODUCE_SLICES;
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    TimeUnit.NANOSECONDS.sleep(wait);
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Throwable t) {
-            failure.set(t);
-        }
     }
 
     /** The sum of the offsets the job committed for its group (on completed checkpoints). */

@@ -154,12 +154,25 @@ public final class ExpectedOutputs {
      */
     public static void assertClickHouseEquals(String run, EventGenerator.Log log) throws Exception {
         assertWindowsEqual(run, log);
-        assertArchiveEquals(ClickHouseHttp.TEST_DATABASE, run, log);
+        assertArchiveEquals(ClickHouseHttp.TEST_DATABASE, run, log, " FINAL");
+    }
+
+    /**
+     * The same, read without {@code FINAL}: true only once ClickHouse has merged away the
+     * re-inserted rows and the earlier emissions of windows (e.g. after {@code OPTIMIZE ... FINAL}).
+     */
+    public static void assertClickHouseEqualsWithoutFinal(String run, EventGenerator.Log log) throws Exception {
+        Map<String, List<Object>> expected = windows(log);
+        assertThat(ClickHouseHttp.count("SELECT count() FROM " + ClickHouseHttp.TEST_DATABASE
+                + ".agent_decision_metrics_1m WHERE tenant_id LIKE '" + run + "-%'"))
+                .as("rows of agent_decision_metrics_1m").isEqualTo(expected.size());
+        assertWindowsEqual(clickhouseWindows(ClickHouseHttp.TEST_DATABASE, run, ""), expected);
+        assertArchiveEquals(ClickHouseHttp.TEST_DATABASE, run, log, "");
     }
 
     /** Asserts that {@code agent_decision_metrics_1m FINAL} holds exactly the expected windows. */
     public static void assertWindowsEqual(String run, EventGenerator.Log log) throws Exception {
-        assertWindowsEqual(clickhouseWindows(ClickHouseHttp.TEST_DATABASE, run), windows(log));
+        assertWindowsEqual(clickhouseWindows(ClickHouseHttp.TEST_DATABASE, run, " FINAL"), windows(log));
     }
 
     /**
@@ -213,11 +226,11 @@ public final class ExpectedOutputs {
     }
 
     /** {@code agent_decision_metrics_1m FINAL} of the run's tenants, in the shape of {@link #windows}. */
-    private static Map<String, List<Object>> clickhouseWindows(String db, String run) throws Exception {
+    private static Map<String, List<Object>> clickhouseWindows(String db, String run, String fin) throws Exception {
         Map<String, List<Object>> actual = new TreeMap<>();
         for (String[] r : ClickHouseHttp.rows("SELECT tenant_id, agent_id, decision_type, toUnixTimestamp(window_start),"
                 + " decisions, approved, rejected, escalated, errors, latency_ms_p50, latency_ms_p95, latency_ms_p99,"
-                + " cost_usd, input_tokens, output_tokens, avg_confidence FROM " + db + ".agent_decision_metrics_1m FINAL"
+                + " cost_usd, input_tokens, output_tokens, avg_confidence FROM " + db + ".agent_decision_metrics_1m" + fin
                 + " WHERE tenant_id LIKE '" + run + "-%'")) {
             List<Object> row = new ArrayList<>();
             for (int i = 4; i <= 8; i++) row.add(Long.parseLong(r[i]));
@@ -258,7 +271,7 @@ public final class ExpectedOutputs {
      * Asserts that {@code events FINAL} holds exactly one row per valid event_id of the log, with
      * its type, aggregate, sequence and event time, and a sample's payload unchanged.
      */
-    private static void assertArchiveEquals(String db, String run, EventGenerator.Log log) throws Exception {
+    private static void assertArchiveEquals(String db, String run, EventGenerator.Log log, String fin) throws Exception {
         Map<String, List<Object>> expected = new TreeMap<>();
         for (List<GeneratedEvent> stream : log.truth) {
             for (GeneratedEvent e : stream) {
@@ -267,13 +280,13 @@ public final class ExpectedOutputs {
             }
         }
         assertThat(distinctValidEvents(log)).isEqualTo(expected.size());
-        String where = " FROM " + db + ".events FINAL WHERE tenant_id LIKE '" + run + "-%'";
-        assertThat(ClickHouseHttp.count("SELECT count()" + where)).as("rows of events FINAL").isEqualTo(expected.size());
+        String where = " FROM " + db + ".events" + fin + " WHERE tenant_id LIKE '" + run + "-%'";
+        assertThat(ClickHouseHttp.count("SELECT count()" + where)).as("rows of events%s", fin).isEqualTo(expected.size());
         Map<String, List<Object>> actual = new TreeMap<>();
         for (String[] r : ClickHouseHttp.rows("SELECT event_id, event_type, aggregate_id, sequence, occurred_at_ms" + where)) {
             actual.put(r[0], List.of(r[1], r[2], Long.parseLong(r[3]), Long.parseLong(r[4])));
         }
-        assertThat(actual).as("events FINAL").containsExactlyInAnyOrderEntriesOf(expected);
+        assertThat(actual).as("events%s", fin).containsExactlyInAnyOrderEntriesOf(expected);
         GeneratedEvent sample = log.truth.get(0).get(0);
         List<String[]> row = ClickHouseHttp.rows("SELECT payload" + where
                 + " AND event_id = '" + sample.json.get("event_id").asText() + "'");
