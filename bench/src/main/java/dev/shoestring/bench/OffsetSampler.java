@@ -1,0 +1,134 @@
+package dev.shoestring.bench;
+
+import dev.shoestring.kafka.Topics;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Samples, in a thread of its own, a consumer group's committed offsets and the topic's end
+ * offsets (both summed over partitions) every {@code period}. The Flink Kafka source commits
+ * on each completed checkpoint, so the committed sum moves in steps, one per checkpoint: it is
+ * what is durably processed, and its slope between steps is the throughput over time.
+ */
+final class OffsetSampler implements AutoCloseable {
+    /** One sample: seconds since the sampler started, committed and end offsets summed. */
+    record Sample(double seconds, long committed, long end) {
+        long lag() {
+            return Math.max(0, end - committed);
+        }
+    }
+
+    private final Admin admin;
+    private final String topic;
+    private final String group;
+    private final long periodMillis;
+    private final long t0 = System.nanoTime();
+    private final List<Sample> samples = new ArrayList<>();
+    private final Thread thread;
+    private volatile boolean stop;
+
+    OffsetSampler(String bootstrap, String topic, String group, long periodMillis) {
+        this.admin = Topics.admin(bootstrap);
+        this.topic = topic;
+        this.group = group;
+        this.periodMillis = periodMillis;
+        this.thread = new Thread(this::loop, "bench-offset-sampler");
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    double secondsSinceStart() {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private void loop() {
+        while (!stop) {
+            try {
+                Sample s = sampleNow();
+                synchronized (samples) {
+                    samples.add(s);
+                }
+            } catch (Exception e) {
+                // the group does not exist yet or the broker is busy: the next sample tells
+            }
+            try {
+                Thread.sleep(periodMillis);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    Sample sampleNow() throws Exception {
+        var description = admin.describeTopics(List.of(topic)).allTopicNames().get(15, TimeUnit.SECONDS).get(topic);
+        Map<TopicPartition, OffsetSpec> req = description.partitions().stream()
+                .collect(Collectors.toMap(p -> new TopicPartition(topic, p.partition()), p -> OffsetSpec.latest()));
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get(15, TimeUnit.SECONDS);
+        double at = secondsSinceStart();
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end = admin.listOffsets(req).all().get(15, TimeUnit.SECONDS);
+        long c = 0;
+        long e = 0;
+        for (TopicPartition tp : req.keySet()) {
+            OffsetAndMetadata o = committed.get(tp);
+            c += o == null ? 0 : o.offset();
+            e += end.get(tp).offset();
+        }
+        return new Sample(at, c, e);
+    }
+
+    List<Sample> samples() {
+        synchronized (samples) {
+            return new ArrayList<>(samples);
+        }
+    }
+
+    /** The latest sample, or null before the first. */
+    Sample last() {
+        synchronized (samples) {
+            return samples.isEmpty() ? null : samples.get(samples.size() - 1);
+        }
+    }
+
+    /**
+     * Events/s over time: one point per change of the committed sum, the rate since the previous
+     * change, drawn at the time of the change (a moving average over one checkpoint interval).
+     */
+    static List<double[]> rates(List<Sample> samples, double offsetSeconds) {
+        List<double[]> out = new ArrayList<>();
+        Sample prev = null;
+        for (Sample s : samples) {
+            if (prev == null) {
+                prev = s;
+                out.add(new double[] {s.seconds() + offsetSeconds, 0});
+                continue;
+            }
+            if (s.committed() != prev.committed()) {
+                double dt = s.seconds() - prev.seconds();
+                out.add(new double[] {s.seconds() + offsetSeconds, dt <= 0 ? 0 : (s.committed() - prev.committed()) / dt});
+                prev = s;
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        stop = true;
+        thread.interrupt();
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        admin.close();
+    }
+}
