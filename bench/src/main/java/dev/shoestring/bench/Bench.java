@@ -81,6 +81,9 @@ public final class Bench {
         return "scale: process RSS, peak, at " + aggregates + " aggregates";
     }
 
+    /** How long a quick run's recovery watches the steady pipeline before the kill. */
+    static final Duration QUICK_STEADY = Duration.ofSeconds(15);
+
     /** The parts of a run, all by default. */
     enum Part { THROUGHPUT, FRESHNESS, SCALE, RECOVERY }
 
@@ -109,10 +112,23 @@ public final class Bench {
         Duration recoveryTimeout;
     }
 
-    static final String USAGE = "usage: bin/shoestring bench [--quick] [--events N] [--aggregates N] [--partitions N] [--out DIR]"
-            + " [--keep-topic] [--parts throughput,freshness,scale,recovery] [--scale-aggregates N,N,...] [--scale-traffic N]"
-            + " [--freshness-seconds N] [--rate EV_PER_S] [--child-heap SIZE] [--scale-budget-minutes N]"
-            + " [--recovery-aggregates N] [--recovery-traffic N] [--recovery-timeout-minutes N]";
+    static final String USAGE = String.join("\n",
+            "usage: bin/shoestring bench [options]   (defaults: full run; quick run in brackets)",
+            "  --quick                       small sizes for a smoke run; results in bench/results/<date>-quick.md",
+            "  --parts LIST                  of throughput,freshness,scale,recovery (all)",
+            "  --events N, --aggregates N    the throughput topic (2M events over 1M aggregates [200k over 10k])",
+            "  --partitions N                partitions of every topic (4)",
+            "  --freshness-seconds N         freshness: the measured window (60 [15])",
+            "  --rate EV_PER_S               freshness and recovery rate (half the full pipeline's rate; needed without throughput)",
+            "  --scale-aggregates N,N,...    scale points (10000,1000000,10000000 [10000])",
+            "  --scale-traffic N             Zipf events after the one-event-per-aggregate pass (1M [50k])",
+            "  --scale-budget-minutes N      a scale point still running then is stopped; its rate is a lower bound (30 [5])",
+            "  --child-heap SIZE             -Xmx of the scale and recovery JVMs (2g)",
+            "  --recovery-aggregates N       recovery state: one event per aggregate (1M [20k]) ...",
+            "  --recovery-traffic N          ... then N Zipf events (0 [20k])",
+            "  --recovery-timeout-minutes N  for keeping up before the kill and for catching up after it (20 [5])",
+            "  --out DIR                     results folder (bench/results)",
+            "  --keep-topic                  keep the run's topics (dropped by default)");
 
     private static long count(String s) {
         return Long.parseLong(s.replace("_", ""));
@@ -159,10 +175,10 @@ public final class Bench {
         if (o.scaleAggregates == null) {
             o.scaleAggregates = o.quick ? List.of(10_000L) : List.of(10_000L, 1_000_000L, 10_000_000L);
         }
-        if (o.scaleTraffic < 0) o.scaleTraffic = o.quick ? 100_000 : 1_000_000;
-        if (o.freshnessSeconds < 0) o.freshnessSeconds = o.quick ? 20 : 60;
+        if (o.scaleTraffic < 0) o.scaleTraffic = o.quick ? 50_000 : 1_000_000;
+        if (o.freshnessSeconds < 0) o.freshnessSeconds = o.quick ? 15 : 60;
         if (o.recoveryAggregates < 0) o.recoveryAggregates = o.quick ? 20_000 : 1_000_000;
-        if (o.recoveryTraffic < 0) o.recoveryTraffic = o.quick ? 50_000 : 1_000_000;
+        if (o.recoveryTraffic < 0) o.recoveryTraffic = o.quick ? 20_000 : 0;
         if (o.scaleBudget == null) o.scaleBudget = Duration.ofMinutes(o.quick ? 5 : 30);
         if (o.recoveryTimeout == null) o.recoveryTimeout = Duration.ofMinutes(o.quick ? 5 : 20);
         if (o.parts.contains(Part.FRESHNESS) || o.parts.contains(Part.RECOVERY)) {
@@ -324,7 +340,7 @@ public final class Bench {
         if (o.parts.contains(Part.RECOVERY)) {
             long t = System.nanoTime();
             Recovery.Result r = Recovery.run(run, o.recoveryAggregates, o.recoveryTraffic, half, o.childHeap,
-                    o.quick ? Duration.ofSeconds(20) : Recovery.STEADY, o.recoveryTimeout);
+                    o.quick ? QUICK_STEADY : Recovery.STEADY, o.recoveryTimeout);
             wallTimes.add(String.format(Locale.ROOT, "recovery %.1f s", (System.nanoTime() - t) / 1e9));
             String phases = String.format(Locale.ROOT, "process started %.1f s after the kill; job known to the new local cluster at %.1f s"
                     + " (JVM, cluster start, preflight, submission); every task RUNNING at %.1f s (deployment and state restore); caught"
@@ -344,7 +360,7 @@ public final class Bench {
                     + " the steady one plus one second of traffic, so the figure is late by up to one checkpoint interval (10 s);"
                     + " %d rows in Postgres afterwards. Phases: %s. Baseline: the same command's cold start without state, process"
                     + " start to every task RUNNING (%.1f s)",
-                    o.childHeap, r.prefill(), r.prefill() - r.aggregates(), r.aggregates(), r.rate(), (o.quick ? 20 : Recovery.STEADY.toSeconds()),
+                    o.childHeap, r.prefill(), r.prefill() - r.aggregates(), r.aggregates(), r.rate(), (o.quick ? QUICK_STEADY : Recovery.STEADY).toSeconds(),
                     r.steadyLagEvents(), r.restoredFrom(), mib(r.checkpointedBytes()), r.stateRows(), phases, r.coldStartRunning()));
             throughputSeries.put("recovery run (kill, restart)", OffsetSampler.rates(r.offsets(), 0));
             if (r.keptUp()) {
@@ -589,9 +605,19 @@ public final class Bench {
         Properties p = new Properties();
         p.setProperty("user", env.getOrDefault("SHOESTRING_PG_USER", "shoestring"));
         if (env.get("SHOESTRING_POSTGRES_PASSWORD") != null) p.setProperty("password", env.get("SHOESTRING_POSTGRES_PASSWORD"));
-        try (Connection c = DriverManager.getConnection(env.getOrDefault("SHOESTRING_PG_URL",
-                "jdbc:postgresql://127.0.0.1:15433/shoestring"), p); Statement st = c.createStatement()) {
-            st.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+        // FORCE ends the sessions of our own role; an autovacuum worker (the superuser's) or a
+        // session of a process that just ended may still hold it a moment: retry.
+        for (int attempt = 1; ; attempt++) {
+            try (Connection c = DriverManager.getConnection(env.getOrDefault("SHOESTRING_PG_URL",
+                    "jdbc:postgresql://127.0.0.1:15433/shoestring"), p); Statement st = c.createStatement()) {
+                st.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+                return;
+            } catch (java.sql.SQLException e) {
+                if (attempt >= 10) {
+                    throw e;
+                }
+                Thread.sleep(2000);
+            }
         }
     }
 
@@ -673,9 +699,13 @@ public final class Bench {
             }
             try {
                 dropPgDatabase(PG_DATABASE + "_" + id + "_" + name);
+            } catch (Exception e) {
+                log("could not drop the Postgres database of " + name + ": " + e);
+            }
+            try {
                 ch.query("DROP DATABASE IF EXISTS " + c.clickhouseDatabase);
             } catch (Exception e) {
-                log("could not drop the databases of " + name + ": " + e);
+                log("could not drop the ClickHouse database of " + name + ": " + e);
             }
             deleteTopics(c);
             deleteS3(benchPrefix(id) + "/" + name);

@@ -99,8 +99,9 @@ final class OffsetSampler implements AutoCloseable {
     }
 
     /**
-     * Events/s over time: one point per change of the committed sum, the rate since the previous
-     * change, drawn at the time of the change (a moving average over one checkpoint interval).
+     * Events/s over time as steps: for each change of the committed sum, the rate since the
+     * previous change held over that interval (a moving average over one checkpoint interval;
+     * the interval that spans a restart is a long, low step).
      */
     static List<double[]> rates(List<Sample> samples, double offsetSeconds) {
         List<double[]> out = new ArrayList<>();
@@ -108,12 +109,13 @@ final class OffsetSampler implements AutoCloseable {
         for (Sample s : samples) {
             if (prev == null) {
                 prev = s;
-                out.add(new double[] {s.seconds() + offsetSeconds, 0});
                 continue;
             }
             if (s.committed() != prev.committed()) {
                 double dt = s.seconds() - prev.seconds();
-                out.add(new double[] {s.seconds() + offsetSeconds, dt <= 0 ? 0 : (s.committed() - prev.committed()) / dt});
+                double rate = dt <= 0 ? 0 : (s.committed() - prev.committed()) / dt;
+                out.add(new double[] {prev.seconds() + offsetSeconds, rate});
+                out.add(new double[] {s.seconds() + offsetSeconds, rate});
                 prev = s;
             }
         }

@@ -40,6 +40,7 @@ final class Plots {
         runs.forEach((name, points) -> {
             XYSeries s = new XYSeries(name, false, true);
             for (double[] p : points) {
+                // a step per interval: two points, the second at the next one's x
                 s.add(p[0], p[1]);
             }
             ds.addSeries(s);
@@ -47,7 +48,7 @@ final class Plots {
         JFreeChart chart = ChartFactory.createXYLineChart("Throughput over time (committed offsets, one step per checkpoint)",
                 "seconds since the job was submitted", "events/s", ds, PlotOrientation.VERTICAL, true, false, false);
         XYPlot plot = chart.getXYPlot();
-        style(plot, true);
+        style(plot, false);
         markers.forEach((label, x) -> {
             ValueMarker m = new ValueMarker(x, Color.RED, new BasicStroke(1.5f));
             m.setLabel(label);
