@@ -122,11 +122,11 @@ public final class Bench {
             "  --rate EV_PER_S               freshness and recovery rate (half the full pipeline's rate; needed without throughput)",
             "  --scale-aggregates N,N,...    scale points (10000,1000000,10000000 [10000])",
             "  --scale-traffic N             Zipf events after the one-event-per-aggregate pass (1M [50k])",
-            "  --scale-budget-minutes N      a scale point still running then is stopped; its rate is a lower bound (30 [5])",
+            "  --scale-budget-minutes N      a scale point still running then is stopped; its rate is a lower bound (20 [5])",
             "  --child-heap SIZE             -Xmx of the scale and recovery JVMs (2g)",
             "  --recovery-aggregates N       recovery state: one event per aggregate (1M [20k]) ...",
             "  --recovery-traffic N          ... then N Zipf events (0 [20k])",
-            "  --recovery-timeout-minutes N  for keeping up before the kill and for catching up after it (20 [5])",
+            "  --recovery-timeout-minutes N  for keeping up before the kill and for catching up after it (15 [5])",
             "  --out DIR                     results folder (bench/results)",
             "  --keep-topic                  keep the run's topics (dropped by default)");
 
@@ -179,8 +179,8 @@ public final class Bench {
         if (o.freshnessSeconds < 0) o.freshnessSeconds = o.quick ? 15 : 60;
         if (o.recoveryAggregates < 0) o.recoveryAggregates = o.quick ? 20_000 : 1_000_000;
         if (o.recoveryTraffic < 0) o.recoveryTraffic = o.quick ? 20_000 : 0;
-        if (o.scaleBudget == null) o.scaleBudget = Duration.ofMinutes(o.quick ? 5 : 30);
-        if (o.recoveryTimeout == null) o.recoveryTimeout = Duration.ofMinutes(o.quick ? 5 : 20);
+        if (o.scaleBudget == null) o.scaleBudget = Duration.ofMinutes(o.quick ? 5 : 20);
+        if (o.recoveryTimeout == null) o.recoveryTimeout = Duration.ofMinutes(o.quick ? 5 : 15);
         if (o.parts.contains(Part.FRESHNESS) || o.parts.contains(Part.RECOVERY)) {
             if (!o.parts.contains(Part.THROUGHPUT) && o.rate <= 0) {
                 throw new IllegalArgumentException("freshness and recovery run at half the sustained rate: with --parts"
@@ -209,13 +209,14 @@ public final class Bench {
                 + topic + " (" + o.partitions + " partitions)");
         long t0 = System.nanoTime();
         try (Run run = new Run(runId, cfg, o)) {
-            int rc = measure(o, run, out);
+            int rc = measure(o, run, out, args);
             log(String.format(Locale.ROOT, "bench finished in %.1f s", (System.nanoTime() - t0) / 1e9));
             return rc;
         }
     }
 
-    private static int measure(Options o, Run run, PrintStream out) throws Exception {
+    private static int measure(Options o, Run run, PrintStream out, String[] args) throws Exception {
+        long started = System.nanoTime();
         ShoestringConfig cfg = run.cfg;
         String runId = run.id;
         String topic = cfg.kafkaTopic;
@@ -279,7 +280,7 @@ public final class Bench {
                     + " every 10 s run during the window. Not seen within %d s: Postgres %d, ClickHouse %d, Kafka %d, engine %d",
                     f.targetRate(), f.generated().eventsPerSecond(), o.aggregates, Freshness.PROBE_EVERY.toMillis(), BenchGenerator.PROBES,
                     Freshness.PG_POLL_MILLIS, Freshness.CH_POLL_MILLIS, f.probes(), f.measuredSeconds(), f.warmupSeconds(),
-                    o.quick ? 5 : 15, cfg.stateFlushInterval, dev.shoestring.clickhouse.ClickHouseSinkOptions.DEFAULT_FLUSH_INTERVAL.toSeconds(),
+                    o.quick ? 5 : 15, cfg.stateFlushInterval.toMillis() / 1000.0 + " s", dev.shoestring.clickhouse.ClickHouseSinkOptions.DEFAULT_FLUSH_INTERVAL.toSeconds(),
                     Freshness.DRAIN.toSeconds(), pg.notSeen(), chl.notSeen(), kafka.notSeen(), engine.notSeen()));
             Path png = o.out.resolve(date + "-freshness.png");
             Plots.latencyCdf(png, f.latencies(), f.targetRate());
@@ -358,10 +359,11 @@ public final class Bench {
                     + " SIGKILL 5 s after a checkpoint's commit, at once `run --from-latest-checkpoint` (restored %s; checkpointed"
                     + " size of the last checkpoint before the kill %s); caught up = a commit after the restart showing a lag at most"
                     + " the steady one plus one second of traffic, so the figure is late by up to one checkpoint interval (10 s);"
-                    + " %d rows in Postgres afterwards. Phases: %s. Baseline: the same command's cold start without state, process"
+                    + " %d rows in Postgres afterwards (the aggregates and %d probe keys the paced generator adds). Phases: %s. Baseline: the same command's cold start without state, process"
                     + " start to every task RUNNING (%.1f s)",
                     o.childHeap, r.prefill(), r.prefill() - r.aggregates(), r.aggregates(), r.rate(), (o.quick ? QUICK_STEADY : Recovery.STEADY).toSeconds(),
-                    r.steadyLagEvents(), r.restoredFrom(), mib(r.checkpointedBytes()), r.stateRows(), phases, r.coldStartRunning()));
+                    r.steadyLagEvents(), r.restoredFrom(), mib(r.checkpointedBytes()), r.stateRows(), BenchGenerator.PROBES, phases,
+                    r.coldStartRunning()));
             throughputSeries.put("recovery run (kill, restart)", OffsetSampler.rates(r.offsets(), 0));
             if (r.keptUp()) {
                 throughputMarkers.put("SIGKILL", r.killAt());
@@ -376,6 +378,10 @@ public final class Bench {
                     + " checkpoint interval; a bounded run's last stretch after its final checkpoint is not committed)");
         }
         notes.put("run wall times", String.join(", ", wallTimes));
+        notes.put("command", String.format(Locale.ROOT, "`bin/shoestring bench%s`, %.0f s until these results were written",
+                args.length == 0 ? "" : " " + String.join(" ", args), (System.nanoTime() - started) / 1e9)
+                + (o.quick ? "; quick sizes are a smoke run: job start-up dominates its short runs (the scale point most), so"
+                        + " compare figures with a full run, not with a quick one" : ""));
 
         String md = render(o, rows, notes);
         out.println(md);

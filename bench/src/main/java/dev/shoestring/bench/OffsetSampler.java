@@ -99,27 +99,52 @@ final class OffsetSampler implements AutoCloseable {
     }
 
     /**
-     * Events/s over time as steps: for each change of the committed sum, the rate since the
-     * previous change held over that interval (a moving average over one checkpoint interval;
-     * the interval that spans a restart is a long, low step).
+     * Events/s over time as steps: for each checkpoint's commit, the rate since the previous one
+     * held over that interval (a moving average over one checkpoint interval; the interval that
+     * spans a restart is a long, low step). Each source subtask commits its own partitions, a
+     * moment apart: changes within {@link #COMMIT_GROUP_SECONDS} of a commit's first change
+     * belong to that commit.
      */
     static List<double[]> rates(List<Sample> samples, double offsetSeconds) {
         List<double[]> out = new ArrayList<>();
-        Sample prev = null;
+        double prevTime = Double.NaN;
+        long prevCommitted = 0;
+        double groupTime = Double.NaN;
+        long groupCommitted = 0;
+        long last = -1;
         for (Sample s : samples) {
-            if (prev == null) {
-                prev = s;
+            if (last < 0) {
+                last = s.committed();
+                prevTime = s.seconds();
+                prevCommitted = s.committed();
                 continue;
             }
-            if (s.committed() != prev.committed()) {
-                double dt = s.seconds() - prev.seconds();
-                double rate = dt <= 0 ? 0 : (s.committed() - prev.committed()) / dt;
-                out.add(new double[] {prev.seconds() + offsetSeconds, rate});
-                out.add(new double[] {s.seconds() + offsetSeconds, rate});
-                prev = s;
+            if (s.committed() != last) {
+                if (!Double.isNaN(groupTime) && s.seconds() - groupTime > COMMIT_GROUP_SECONDS) {
+                    step(out, prevTime, groupTime, groupCommitted - prevCommitted, offsetSeconds);
+                    prevTime = groupTime;
+                    prevCommitted = groupCommitted;
+                    groupTime = Double.NaN;
+                }
+                if (Double.isNaN(groupTime)) {
+                    groupTime = s.seconds();
+                }
+                groupCommitted = s.committed();
+                last = s.committed();
             }
         }
+        if (!Double.isNaN(groupTime)) {
+            step(out, prevTime, groupTime, groupCommitted - prevCommitted, offsetSeconds);
+        }
         return out;
+    }
+
+    static final double COMMIT_GROUP_SECONDS = 3;
+
+    private static void step(List<double[]> out, double from, double to, long events, double offsetSeconds) {
+        double rate = to - from <= 0 ? 0 : events / (to - from);
+        out.add(new double[] {from + offsetSeconds, rate});
+        out.add(new double[] {to + offsetSeconds, rate});
     }
 
     @Override
