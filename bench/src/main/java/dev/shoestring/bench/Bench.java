@@ -327,7 +327,8 @@ public final class Bench {
             notes.put("scale", "each point its own topic and databases, the full pipeline bounded in a JVM of its own (bench.BenchChild,"
                     + " -Xmx" + o.childHeap + ": the heap budget of the target, so the target holds when the run completes at the"
                     + " throughput shown; the peaks show the headroom): first one event per aggregate (the state then holds every"
-                    + " aggregate), then the Zipf mix; a point not finished within " + o.scaleBudget.toMinutes() + " min is stopped"
+                    + " aggregate, its event times rising evenly over the hour before, as the aggregates' history), then the Zipf mix;"
+                    + " a point not finished within " + o.scaleBudget.toMinutes() + " min is stopped"
                     + " and reported as the events committed by then over the time it ran (a lower bound); heap sampled every 200 ms through the MemoryMXBean, heap after GC from the"
                     + " collectors' notifications, RSS from /proc/self/status (VmRSS sampled, VmHWM the kernel's peak; it counts RocksDB's"
                     + " native memory); RocksDB's memory is Flink's managed memory of a local cluster" + detail);
@@ -353,8 +354,8 @@ public final class Bench {
                     : String.format(Locale.ROOT, " (not measured: the first run did not keep up with %.0f ev/s within %d s)",
                             r.rate(), (long) r.timeoutSeconds()))));
             notes.put("recovery", String.format(Locale.ROOT, "bin/shoestring run (ShoestringCli run, unbounded, -Xmx%s) in a child process"
-                    + " on a topic of %d events (one per aggregate, then %d Zipf) over %d aggregates, the generator paced at %.0f ev/s"
-                    + " throughout; once it had processed them and kept up (a commit showing at most " + Recovery.KEEP_UP.toSeconds()
+                    + " on a topic of %d events (one per aggregate, then %d Zipf) over %d aggregates; once it had processed them, the"
+                    + " generator paced at %.0f ev/s from then on, through the kill and the restart; once it kept up (a commit showing at most " + Recovery.KEEP_UP.toSeconds()
                     + " s of traffic not yet committed) and then run steady for %d s (largest lag right after a commit: %.0f events),"
                     + " SIGKILL 5 s after a checkpoint's commit, at once `run --from-latest-checkpoint` (restored %s; checkpointed"
                     + " size of the last checkpoint before the kill %s); caught up = a commit after the restart showing a lag at most"

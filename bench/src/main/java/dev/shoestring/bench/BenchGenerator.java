@@ -95,7 +95,9 @@ final class BenchGenerator {
     /**
      * With {@code cover}, first one event for every aggregate (each agent's first decision, each
      * order's creation, each metric's first value), so that the state holds every aggregate;
-     * then {@code events} events of the mix.
+     * then {@code events} events of the mix. The cover is the aggregates' history: its event
+     * times rise evenly over the {@link #COVER_SPAN} before now, so the 1-minute windows of its
+     * decisions close one minute after another as it is read, as they would have live.
      */
     Result produce(String bootstrap, String topic, boolean cover, long events) throws Exception {
         Sender s = new Sender(bootstrap, topic);
@@ -103,9 +105,10 @@ final class BenchGenerator {
         try (s) {
             StringBuilder sb = new StringBuilder(512);
             long total = cover ? aggregates() : 0;
+            long coverStart = System.currentTimeMillis() - COVER_SPAN.toMillis();
             for (long i = 0; i < total; i++) {
                 sb.setLength(0);
-                s.send(cover(sb), sb);
+                s.send(cover(sb, at(coverStart + i * COVER_SPAN.toMillis() / total)), sb);
             }
             for (long i = 0; i < events; i++) {
                 sb.setLength(0);
@@ -250,8 +253,7 @@ final class BenchGenerator {
      * The first event of the next aggregate not yet covered: the kinds interleave in proportion
      * to their counts (the one furthest behind its share goes next).
      */
-    String cover(StringBuilder sb) {
-        String now = now();
+    String cover(StringBuilder sb, String now) {
         long n = counter++;
         double a = coveredAgents / (double) agents;
         double o = coveredOrders / (double) orders;
@@ -356,6 +358,13 @@ final class BenchGenerator {
             java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
     private long nowMillis = -1;
     private String nowText;
+
+    /** How far back the cover's event times start. */
+    static final Duration COVER_SPAN = Duration.ofHours(1);
+
+    private static String at(long millis) {
+        return MILLIS.format(Instant.ofEpochMilli(millis));
+    }
 
     /** Wall-clock event time (the contract requires a fraction), formatted once per millisecond. */
     private String now() {

@@ -17,13 +17,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Recovery: {@code bin/shoestring run} (the real command line, {@code dev.shoestring.cli.ShoestringCli
- * run}) in a child process on a topic holding a large state's history, the generator paced at
- * a fixed rate throughout (producers do not stop for an outage). Once the job is caught up and
- * steady, the child is killed with SIGKILL mid-way between two checkpoints and at once started
- * again with {@code --from-latest-checkpoint} (Ceph). Caught up means back to the steady lag:
- * the committed offsets (they advance at each completed checkpoint) show a lag no larger than
- * the largest lag seen right after a commit in the steady minute before the kill, plus one
- * second of the generator's rate.
+ * run}) in a child process on a topic holding a large state's history; once that is processed,
+ * the generator paced at a fixed rate from then on (producers do not stop for an outage). Once
+ * the job keeps up and runs steady, the child is killed with SIGKILL mid-way between two
+ * checkpoints and at once started again with {@code --from-latest-checkpoint} (Ceph). Caught up
+ * means back to the steady lag: the committed offsets (they advance at each completed
+ * checkpoint) show a lag no larger than the largest lag seen right after a commit in the steady
+ * period before the kill, plus one second of the generator's rate.
  *
  * <p>Phases of the restart, read from the child's Flink REST API: process start to the job
  * known to the local cluster (JVM, cluster start, preflight, submission); to every task RUNNING
@@ -81,12 +81,12 @@ final class Recovery {
         Process second = null;
         BenchGenerator.Paced paced = null;
         try (OffsetSampler sampler = new OffsetSampler(cfg.kafkaBootstrapServers, cfg.kafkaTopic, cfg.kafkaGroupId, 500)) {
-            paced = gen.startPaced(cfg.kafkaBootstrapServers, cfg.kafkaTopic, rate, Duration.ofSeconds(1), (k, s, t) -> { });
             first = ChildJvm.start(jvm, "dev.shoestring.cli.ShoestringCli", args,
                     ChildJvm.env("FLINK_CONF_DIR", ChildJvm.flinkConfDir(run.workDir.resolve("flink-conf-1"), port1).toString()), log1);
             long firstStart = System.nanoTime();
             // 1. Caught up with the prefill; on the way, the cold start (no state) to every task RUNNING.
             double coldStart = Double.NaN;
+            double prefillDone = Double.NaN;
             String firstJob = null;
             long deadline = System.nanoTime() + timeout.toNanos();
             while (true) {
@@ -97,10 +97,16 @@ final class Recovery {
                         coldStart = (System.nanoTime() - firstStart) / 1e9;
                     }
                 }
-                // Keeping up: past the prefill, and a commit shows at most 15 s of traffic not yet
-                // committed (one checkpoint interval, 10 s, plus the checkpoint's own time).
+                // The paced traffic starts once the prefill (the state's history) is processed.
+                // Keeping up then: a commit shows at most 15 s of traffic not yet committed (one
+                // checkpoint interval, 10 s, plus the checkpoint's own time).
                 OffsetSampler.Sample s = sampler.last();
-                if (s != null && s.committed() >= prefill && s.lag() <= KEEP_UP.toSeconds() * rate) {
+                if (paced == null && s != null && s.committed() >= prefill) {
+                    paced = gen.startPaced(cfg.kafkaBootstrapServers, cfg.kafkaTopic, rate, Duration.ofSeconds(1), (k, q, t) -> { });
+                    prefillDone = sampler.secondsSinceStart();
+                }
+                if (paced != null && s.committed() > prefill && sampler.secondsSinceStart() - prefillDone > KEEP_UP.toSeconds()
+                        && s.lag() <= KEEP_UP.toSeconds() * rate) {
                     break;
                 }
                 if (System.nanoTime() > deadline) {

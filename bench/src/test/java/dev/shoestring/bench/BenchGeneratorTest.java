@@ -60,7 +60,7 @@ class BenchGeneratorTest {
         Map<String, Integer> kindsInFirstTenth = new HashMap<>();
         for (long i = 0; i < total; i++) {
             sb.setLength(0);
-            String key = g.cover(sb);
+            String key = g.cover(sb, "2026-01-01T00:00:00.000Z");
             Event e = EventParser.parse(sb.toString().getBytes(StandardCharsets.UTF_8));
             assertThat(e.aggregateId).isEqualTo(key);
             assertThat(e.sequence).isEqualTo(1);
