@@ -116,7 +116,7 @@ sql_cli() {
 BENCH_CLASSES="$ROOT/bench/target/classes"
 BENCH_CLASSPATH_FILE="$ROOT/bench/target/local-classpath.txt"
 
-# `bench [--quick] [--events N] [--aggregates N]`: bench/ (a module of its own, so the job jar
+# `bench [--quick] [--parts ...] [...]`: bench/ (a module of its own, so the job jar
 # stays lean), run on its classpath with the local Flink profile and the S3 plugin of jobs/.
 bench_cli() {
   ensure_tools

@@ -1,6 +1,7 @@
 package dev.shoestring.bench;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Properties;
 import java.util.SplittableRandom;
@@ -50,6 +51,11 @@ final class BenchGenerator {
     private final int[] openOrder = new int[OPEN_ORDERS];
     private final int[] openStage = new int[OPEN_ORDERS];
     private int nextOrder;
+    /** Events made so far: decision ids stay unique across the passes of one generator. */
+    private long counter;
+    private int coveredAgents;
+    private int coveredOrders;
+    private int coveredMetrics;
     private final SplittableRandom random = new SplittableRandom(7);
 
     BenchGenerator(String runId, int aggregates) {
@@ -65,8 +71,13 @@ final class BenchGenerator {
         java.util.Arrays.fill(openOrder, -1);
     }
 
+    /** Aggregates of each kind: what a {@link #cover} pass touches once each. */
+    long aggregates() {
+        return (long) agents + orders + metrics;
+    }
+
     /** @param producerConfig bootstrap servers and kafka.properties.* (ShoestringConfig.kafkaProducerProperties) */
-    Result produce(Properties producerConfig, String topic, long events) throws Exception {
+    static Properties producerProperties(Properties producerConfig) {
         Properties p = new Properties();
         p.putAll(producerConfig);
         // Kafka's defaults apart from batching: acks=all and idempotence stay on (what a real
@@ -74,31 +85,197 @@ final class BenchGenerator {
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 128L * 1024 * 1024);
-        AtomicLong failed = new AtomicLong();
-        AtomicReference<Exception> firstError = new AtomicReference<>();
-        long bytes = 0;
-        StringBuilder sb = new StringBuilder(512);
+        return p;
+    }
+
+    /** {@code events} events of the mix, as fast as Kafka takes them. */
+    Result produce(Properties producerConfig, String topic, long events) throws Exception {
+        return produce(producerConfig, topic, false, events);
+    }
+
+    /**
+     * With {@code cover}, first one event for every aggregate (each agent's first decision, each
+     * order's creation, each metric's first value), so that the state holds every aggregate;
+     * then {@code events} events of the mix. The cover is the aggregates' history: its event
+     * times rise evenly over the {@link #COVER_SPAN} before now, so the 1-minute windows of its
+     * decisions close one minute after another as it is read, as they would have live.
+     */
+    Result produce(Properties producerConfig, String topic, boolean cover, long events) throws Exception {
+        Sender s = new Sender(producerConfig, topic);
         long t0 = System.nanoTime();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (s) {
+            StringBuilder sb = new StringBuilder(512);
+            long total = cover ? aggregates() : 0;
+            long coverStart = System.currentTimeMillis() - COVER_SPAN.toMillis();
+            for (long i = 0; i < total; i++) {
+                sb.setLength(0);
+                s.send(cover(sb, at(coverStart + i * COVER_SPAN.toMillis() / total)), sb);
+            }
             for (long i = 0; i < events; i++) {
                 sb.setLength(0);
-                String key = next(sb, i);
-                byte[] value = sb.toString().getBytes(StandardCharsets.UTF_8);
-                bytes += value.length;
-                producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value), (m, e) -> {
-                    if (e != null) {
-                        failed.incrementAndGet();
-                        firstError.compareAndSet(null, e);
-                    }
-                });
+                s.send(next(sb, counter++), sb);
             }
-            producer.flush();
+            s.producer.flush();
         }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        if (failed.get() > 0) {
-            throw new IllegalStateException(failed.get() + " sends failed", firstError.get());
+        return s.result((System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Told the time just before each probe event is sent. */
+    interface ProbeListener {
+        void sent(String key, long sequence, long nanoTime);
+    }
+
+    /**
+     * The mix at a fixed rate in a thread of its own, until {@link Paced#stop()}; every
+     * {@code probeEvery} one probe event: a {@code metric.changed} of tenant {@link #probeTenant()}
+     * on one of {@link #PROBES} keys, whose visibility downstream the freshness run watches.
+     */
+    Paced startPaced(Properties producerConfig, String topic, double ratePerSecond, Duration probeEvery, ProbeListener probes) {
+        Paced p = new Paced(producerConfig, topic, ratePerSecond, probeEvery, probes);
+        p.thread.start();
+        return p;
+    }
+
+    static final int PROBES = 8;
+
+    String probeTenant() {
+        return runId + "-probe";
+    }
+
+    /** A generator running at a fixed rate. */
+    final class Paced {
+        private final Thread thread;
+        private volatile boolean stop;
+        private volatile Exception error;
+        private Result result;
+
+        Paced(Properties producerConfig, String topic, double rate, Duration probeEvery, ProbeListener probes) {
+            thread = new Thread(() -> {
+                try {
+                    result = run(producerConfig, topic, rate, probeEvery.toNanos(), probes);
+                } catch (Exception e) {
+                    error = e;
+                }
+            }, "bench-paced-generator");
+            thread.setDaemon(true);
         }
-        return new Result(events, bytes, seconds);
+
+        private Result run(Properties producerConfig, String topic, double rate, long probeEveryNanos, ProbeListener probes)
+                throws Exception {
+            long[] probeSeq = new long[PROBES];
+            int nextProbe = 0;
+            Sender s = new Sender(producerConfig, topic);
+            long t0 = System.nanoTime();
+            long nextProbeAt = t0;
+            long sent = 0;
+            try (s) {
+                StringBuilder sb = new StringBuilder(512);
+                while (!stop) {
+                    long now = System.nanoTime();
+                    long due = (long) (rate * (now - t0) / 1e9);
+                    if (sent >= due && now < nextProbeAt) {
+                        Thread.sleep(1);
+                        continue;
+                    }
+                    if (now >= nextProbeAt) {
+                        int k = nextProbe++ % PROBES;
+                        String key = "probe-" + k;
+                        long seq = ++probeSeq[k];
+                        sb.setLength(0);
+                        head(sb, probeTenant(), "metric.changed", key, seq, now());
+                        sb.append("\"value\":").append(seq).append(",\"unit\":\"seq\"}}");
+                        probes.sent(key, seq, System.nanoTime());
+                        s.send(key, sb);
+                        nextProbeAt += probeEveryNanos;
+                        sent++;
+                    }
+                    while (sent < due) {
+                        sb.setLength(0);
+                        s.send(next(sb, counter++), sb);
+                        sent++;
+                    }
+                }
+                s.producer.flush();
+            }
+            return s.result((System.nanoTime() - t0) / 1e9);
+        }
+
+        /** Stops sending, flushes, and returns what was sent at which rate. */
+        Result stop() throws Exception {
+            stop = true;
+            thread.join(60_000);
+            if (error != null) {
+                throw error;
+            }
+            return result;
+        }
+    }
+
+    /** One producer, with failure and byte counting. */
+    private static final class Sender implements AutoCloseable {
+        final KafkaProducer<byte[], byte[]> producer;
+        final String topic;
+        final AtomicLong failed = new AtomicLong();
+        final AtomicReference<Exception> firstError = new AtomicReference<>();
+        long events;
+        long bytes;
+
+        Sender(Properties producerConfig, String topic) {
+            this.producer = new KafkaProducer<>(producerProperties(producerConfig), new ByteArraySerializer(), new ByteArraySerializer());
+            this.topic = topic;
+        }
+
+        void send(String key, StringBuilder value) {
+            byte[] v = value.toString().getBytes(StandardCharsets.UTF_8);
+            bytes += v.length;
+            events++;
+            producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), v), (m, e) -> {
+                if (e != null) {
+                    failed.incrementAndGet();
+                    firstError.compareAndSet(null, e);
+                }
+            });
+        }
+
+        Result result(double seconds) {
+            if (failed.get() > 0) {
+                throw new IllegalStateException(failed.get() + " sends failed", firstError.get());
+            }
+            return new Result(events, bytes, seconds);
+        }
+
+        @Override
+        public void close() {
+            producer.close();
+        }
+    }
+
+    /**
+     * The first event of the next aggregate not yet covered: the kinds interleave in proportion
+     * to their counts (the one furthest behind its share goes next).
+     */
+    String cover(StringBuilder sb, String now) {
+        long n = counter++;
+        double a = coveredAgents / (double) agents;
+        double o = coveredOrders / (double) orders;
+        double m = coveredMetrics / (double) metrics;
+        if (coveredMetrics < metrics && m <= a && m <= o) {
+            int id = coveredMetrics++;
+            head(sb, tenant(id), "metric.changed", "metric-" + id, ++metricSeq[id], now);
+            sb.append("\"value\":").append(random.nextInt(1000)).append(",\"unit\":\"ms\"}}");
+            return "metric-" + id;
+        }
+        if (coveredOrders < orders && o <= a) {
+            int id = coveredOrders++;
+            head(sb, tenant(id), "order.created", "order-" + id, ++orderSeq[id], now);
+            sb.append("\"customer_id\":\"cust-").append(random.nextInt(100_000)).append("\",\"amount\":")
+              .append(5 + random.nextInt(495)).append(".00,\"currency\":\"EUR\",\"items\":1}}");
+            return "order-" + id;
+        }
+        int id = coveredAgents++;
+        head(sb, tenant(id), "agent.decision", "agent-" + id, ++agentSeq[id], now);
+        decision(sb, n);
+        return "agent-" + id;
     }
 
     /** Appends one event's JSON to {@code sb}; returns its Kafka key (the aggregate id). */
@@ -110,20 +287,28 @@ final class BenchGenerator {
             String id = "agent-" + a;
             long seq = ++agentSeq[a];
             head(sb, tenant(a), "agent.decision", id, seq, now);
-            sb.append("\"decision_id\":\"").append(runId).append('-').append(n).append("\",")
-              .append("\"decision_type\":\"").append(DECISION_TYPES[random.nextInt(DECISION_TYPES.length)]).append("\",")
-              .append("\"outcome\":\"").append(OUTCOMES[random.nextInt(OUTCOMES.length)]).append("\",")
-              .append("\"latency_ms\":").append(20 + random.nextInt(2000)).append('.').append(random.nextInt(100)).append(',')
-              .append("\"model\":\"").append(MODELS[random.nextInt(MODELS.length)]).append("\",")
-              .append("\"input_tokens\":").append(random.nextInt(4000)).append(',')
-              .append("\"output_tokens\":").append(random.nextInt(800)).append(',')
-              .append("\"cost_usd\":0.").append(String.format("%06d", random.nextInt(100000)));
-            if (random.nextInt(5) != 0) {
-                sb.append(",\"confidence\":0.").append(random.nextInt(1000));
-            }
-            sb.append("}}");
+            decision(sb, n);
             return id;
         }
+        return nextOther(sb, kind, now);
+    }
+
+    private void decision(StringBuilder sb, long n) {
+        sb.append("\"decision_id\":\"").append(runId).append('-').append(n).append("\",")
+          .append("\"decision_type\":\"").append(DECISION_TYPES[random.nextInt(DECISION_TYPES.length)]).append("\",")
+          .append("\"outcome\":\"").append(OUTCOMES[random.nextInt(OUTCOMES.length)]).append("\",")
+          .append("\"latency_ms\":").append(20 + random.nextInt(2000)).append('.').append(random.nextInt(100)).append(',')
+          .append("\"model\":\"").append(MODELS[random.nextInt(MODELS.length)]).append("\",")
+          .append("\"input_tokens\":").append(random.nextInt(4000)).append(',')
+          .append("\"output_tokens\":").append(random.nextInt(800)).append(',')
+          .append("\"cost_usd\":0.").append(String.format("%06d", random.nextInt(100000)));
+        if (random.nextInt(5) != 0) {
+            sb.append(",\"confidence\":0.").append(random.nextInt(1000));
+        }
+        sb.append("}}");
+    }
+
+    private String nextOther(StringBuilder sb, double kind, String now) {
         if (kind < 0.9) {
             int slot = random.nextInt(OPEN_ORDERS);
             if (openOrder[slot] < 0 || openStage[slot] >= 3) {
@@ -174,6 +359,13 @@ final class BenchGenerator {
             java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
     private long nowMillis = -1;
     private String nowText;
+
+    /** How far back the cover's event times start. */
+    static final Duration COVER_SPAN = Duration.ofHours(1);
+
+    private static String at(long millis) {
+        return MILLIS.format(Instant.ofEpochMilli(millis));
+    }
 
     /** Wall-clock event time (the contract requires a fraction), formatted once per millisecond. */
     private String now() {

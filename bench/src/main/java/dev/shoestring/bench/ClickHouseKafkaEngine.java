@@ -17,26 +17,57 @@ package dev.shoestring.bench;
 final class ClickHouseKafkaEngine {
     private ClickHouseKafkaEngine() {}
 
-    static double eventsPerSecond(ClickHouseHttp ch, String db, String bootstrap, String topic, String runId,
-            long expected, long timeoutMillis) throws Exception {
-        String suffix = runId.replace('-', '_');
-        String queue = db + ".kafka_queue_" + suffix;
-        String dest = db + ".kafka_events_" + suffix;
-        String view = db + ".kafka_mv_" + suffix;
-        ch.query("CREATE DATABASE IF NOT EXISTS " + db);
-        ch.query("CREATE TABLE " + queue + " (event_id String, event_type String, tenant_id String, aggregate_id String,"
-                + " sequence UInt64, occurred_at String)"
-                + " ENGINE = Kafka(" + ClickHouseHttp.literal(bootstrap) + ", " + ClickHouseHttp.literal(topic) + ", "
-                + ClickHouseHttp.literal("bench-ch-" + runId) + ", 'JSONEachRow')");
-        ch.query("CREATE TABLE " + dest + " (event_id String, event_type String, tenant_id String, aggregate_id String,"
-                + " sequence UInt64, occurred_at DateTime('UTC'))"
-                + " ENGINE = MergeTree() PARTITION BY toYYYYMM(occurred_at) ORDER BY (tenant_id, event_type, occurred_at, event_id)");
-        try {
-            long t0 = System.nanoTime();
+    /** A Kafka engine table, its destination MergeTree and (once attached) the view between them. */
+    static final class Tables implements AutoCloseable {
+        private final ClickHouseHttp ch;
+        final String queue;
+        final String dest;
+        final String view;
+
+        private Tables(ClickHouseHttp ch, String db, String suffix) {
+            this.ch = ch;
+            this.queue = db + ".kafka_queue_" + suffix;
+            this.dest = db + ".kafka_events_" + suffix;
+            this.view = db + ".kafka_mv_" + suffix;
+        }
+
+        /** Attaching the view starts the consumption. */
+        void attach() throws Exception {
             // occurred_at is always 'yyyy-MM-ddTHH:mm:ss.SSSZ' (UTC) from the bench generator.
             ch.query("CREATE MATERIALIZED VIEW " + view + " TO " + dest + " AS SELECT event_id, event_type, tenant_id,"
                     + " aggregate_id, sequence, toDateTime(replaceOne(substring(occurred_at, 1, 19), 'T', ' '), 'UTC') AS occurred_at"
                     + " FROM " + queue);
+        }
+
+        @Override
+        public void close() throws Exception {
+            // The engine keeps consuming while its view exists: detach it first.
+            ch.query("DROP TABLE IF EXISTS " + view);
+            ch.query("DROP TABLE IF EXISTS " + queue);
+            ch.query("DROP TABLE IF EXISTS " + dest);
+        }
+    }
+
+    /** The engine table on {@code topic} (a consumer group of its own) and its destination, not yet attached. */
+    static Tables create(ClickHouseHttp ch, String db, String bootstrap, String topic, String runId) throws Exception {
+        String suffix = runId.replace('-', '_');
+        Tables t = new Tables(ch, db, suffix);
+        ch.query("CREATE DATABASE IF NOT EXISTS " + db);
+        ch.query("CREATE TABLE " + t.queue + " (event_id String, event_type String, tenant_id String, aggregate_id String,"
+                + " sequence UInt64, occurred_at String)"
+                + " ENGINE = Kafka(" + ClickHouseHttp.literal(bootstrap) + ", " + ClickHouseHttp.literal(topic) + ", "
+                + ClickHouseHttp.literal("bench-ch-" + runId) + ", 'JSONEachRow')");
+        ch.query("CREATE TABLE " + t.dest + " (event_id String, event_type String, tenant_id String, aggregate_id String,"
+                + " sequence UInt64, occurred_at DateTime('UTC'))"
+                + " ENGINE = MergeTree() PARTITION BY toYYYYMM(occurred_at) ORDER BY (tenant_id, event_type, occurred_at, event_id)");
+        return t;
+    }
+
+    static double eventsPerSecond(ClickHouseHttp ch, String db, String bootstrap, String topic, String runId,
+            long expected, long timeoutMillis) throws Exception {
+        try (Tables t = create(ch, db, bootstrap, topic, runId)) {
+            long t0 = System.nanoTime();
+            t.attach();
             long n = 0;
             while (n < expected) {
                 if (System.nanoTime() - t0 > timeoutMillis * 1_000_000L) {
@@ -44,14 +75,9 @@ final class ClickHouseKafkaEngine {
                             + timeoutMillis / 1000 + " s");
                 }
                 Thread.sleep(100);
-                n = ch.count("SELECT count() FROM " + dest);
+                n = ch.count("SELECT count() FROM " + t.dest);
             }
             return n / ((System.nanoTime() - t0) / 1e9);
-        } finally {
-            // The engine keeps consuming while its view exists: detach it first.
-            ch.query("DROP TABLE IF EXISTS " + view);
-            ch.query("DROP TABLE IF EXISTS " + queue);
-            ch.query("DROP TABLE IF EXISTS " + dest);
         }
     }
 }

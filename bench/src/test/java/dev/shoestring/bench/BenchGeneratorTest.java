@@ -46,6 +46,42 @@ class BenchGeneratorTest {
         assertThat(hottest / (double) byKind.get("agent")).isBetween(0.08, 0.14);
     }
 
+    /**
+     * A cover pass gives every aggregate exactly one event, its first (sequence 1), the kinds
+     * interleaved 70/20/10 from the start; the Zipf traffic after it continues each sequence.
+     */
+    @Test
+    void coverTouchesEveryAggregateOnceThenTrafficContinuesTheSequences() throws Exception {
+        BenchGenerator g = new BenchGenerator("t2", 1_000);
+        Map<String, Long> lastSeq = new HashMap<>();
+        StringBuilder sb = new StringBuilder();
+        long total = g.aggregates();
+        assertThat(total).isEqualTo(700 + 256 + 100); // orders are at least the 256 in flight
+        Map<String, Integer> kindsInFirstTenth = new HashMap<>();
+        for (long i = 0; i < total; i++) {
+            sb.setLength(0);
+            String key = g.cover(sb, "2026-01-01T00:00:00.000Z");
+            Event e = EventParser.parse(sb.toString().getBytes(StandardCharsets.UTF_8));
+            assertThat(e.aggregateId).isEqualTo(key);
+            assertThat(e.sequence).isEqualTo(1);
+            assertThat(lastSeq.put(e.tenantId + "/" + e.aggregateId, e.sequence)).as("covered twice: " + key).isNull();
+            if (i < total / 10) {
+                kindsInFirstTenth.merge(e.eventType.substring(0, e.eventType.indexOf('.')), 1, Integer::sum);
+            }
+        }
+        assertThat(lastSeq).hasSize((int) total);
+        assertThat(kindsInFirstTenth).containsOnlyKeys("agent", "order", "metric");
+        for (int i = 0; i < 20_000; i++) {
+            sb.setLength(0);
+            String key = g.next(sb, i);
+            Event e = EventParser.parse(sb.toString().getBytes(StandardCharsets.UTF_8));
+            String agg = e.tenantId + "/" + key;
+            assertThat(lastSeq).containsKey(agg);
+            assertThat(e.sequence).as(agg).isEqualTo(lastSeq.get(agg) + 1);
+            lastSeq.put(agg, e.sequence);
+        }
+    }
+
     @Test
     void zipfRanksStayInRange() {
         Zipf z = new Zipf(3, 1.0);

@@ -7,8 +7,10 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -30,24 +32,41 @@ class BenchQuickITCase {
     void quickBenchPrintsAParsableTable() throws Exception {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         // Smaller than --quick's default: the smoke test checks the harness, not the machine.
-        int rc = Bench.run(new String[] {"--quick", "--events", "50000", "--out", out.toString()},
+        // Recovery (two more JVMs and a steady minute) is left to the quick and full runs.
+        int rc = Bench.run(new String[] {"--quick", "--events", "50000", "--parts", "throughput,freshness,scale",
+            "--freshness-seconds", "5", "--scale-aggregates", "10000", "--scale-traffic", "20000", "--out", out.toString()},
                 new PrintStream(buf, true, StandardCharsets.UTF_8));
         String printed = buf.toString(StandardCharsets.UTF_8);
         assertThat(rc).as(printed).isZero();
 
         Map<String, String[]> rows = parse(printed);
+        String scaleRate = Bench.rowScaleThroughput(10_000);
+        String scaleHeap = Bench.rowScaleHeap(10_000);
+        String scaleRss = Bench.rowScaleRss(10_000);
         assertThat(rows).containsOnlyKeys(Bench.ROW_GENERATOR, Bench.ROW_PIPELINE, Bench.ROW_ARCHIVE, Bench.ROW_STATE,
-                Bench.ROW_PG_ROWS);
+                Bench.ROW_PG_ROWS, Bench.ROW_FRESH_PG_P50, Bench.ROW_FRESH_PG_P99, Bench.ROW_FRESH_CH_P50,
+                Bench.ROW_FRESH_CH_P99, scaleRate, scaleHeap, scaleRss);
+        // The first scale point is the baseline of the others: it has none of its own.
+        Set<String> noBaseline = Set.of(Bench.ROW_GENERATOR, scaleRate, scaleHeap, scaleRss);
         rows.forEach((figure, cells) -> {
             assertThat(number(cells[1])).as(figure + " value").isPositive();
-            if (!figure.equals(Bench.ROW_GENERATOR)) {
+            if (!noBaseline.contains(figure)) {
                 assertThat(number(cells[2])).as(figure + " baseline").isPositive();
                 assertThat(Double.parseDouble(cells[3])).as(figure + " ratio").isPositive();
             }
         });
+        Path file;
         try (Stream<Path> files = Files.list(out)) {
-            Path file = files.filter(f -> f.getFileName().toString().endsWith("-quick.md")).findFirst().orElseThrow();
-            assertThat(parse(Files.readString(file))).containsOnlyKeys(rows.keySet());
+            file = files.filter(f -> f.getFileName().toString().endsWith("-quick.md")).findFirst().orElseThrow();
+        }
+        String md = Files.readString(file);
+        assertThat(parse(md)).containsOnlyKeys(rows.keySet());
+        // Each plot is written next to the results and linked from them, and is a PNG.
+        for (String plot : new String[] {"throughput", "freshness", "scale"}) {
+            Path png = out.resolve(file.getFileName().toString().replace(".md", "-" + plot + ".png"));
+            assertThat(md).contains("](" + png.getFileName() + ")");
+            byte[] head = Arrays.copyOf(Files.readAllBytes(png), 8);
+            assertThat(head).as(png + " is a PNG").containsExactly(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
         }
     }
 
