@@ -29,9 +29,16 @@ import org.apache.flink.util.clock.RelativeClock;
  * {@link #MAX_COUNTED_GAP} per periodic emit (a longer gap is a blocked task), so an outage that
  * stops the whole subtask never makes a partition idle.
  *
- * <p>The price: a subtask whose partitions are all quiet is never idle, so with one partition per
- * subtask a partition without traffic holds back the windows until it gets a record (later
- * windows, never lost events).
+ * <p>One exception: while a subtask has read nothing at all since it started, its quiet time
+ * counts too. A subtask without a partition of its own (more subtasks than partitions) would
+ * otherwise hold back every window forever (the savepoint fixture IT: one partition, parallelism
+ * 2). An outage from the very start cannot leave a backlog behind an overtaking watermark: no
+ * partition has delivered yet, and when the broker is back, one fetch brings every partition's
+ * records.
+ *
+ * <p>The price: a subtask whose partitions have delivered and then all went quiet is never idle,
+ * so with one partition per subtask a partition without traffic holds back the windows until it
+ * gets a record (later windows, never lost events).
  */
 public final class PartitionWatermarks implements WatermarkStrategy<RawRecord> {
     private static final long serialVersionUID = 1L;
@@ -106,8 +113,11 @@ public final class PartitionWatermarks implements WatermarkStrategy<RawRecord> {
             lastEmitNanos = now;
             if (records != recordsAtLastEmit) {
                 quietNanos = 0;
-            } else if (subtask.records != subtaskRecordsAtLastEmit) {
-                quietNanos += gap; // quiet while a sibling partition delivered
+            } else if (subtask.records != subtaskRecordsAtLastEmit || subtask.records == 0) {
+                // Quiet while a sibling partition delivered, or while the whole subtask has had
+                // nothing to read since it started (no partition of its own: more subtasks than
+                // partitions; or empty partitions).
+                quietNanos += gap;
             }
             recordsAtLastEmit = records;
             subtaskRecordsAtLastEmit = subtask.records;

@@ -128,4 +128,18 @@ class PartitionWatermarksTest {
         run(TICK.multipliedBy(3), a);
         assertThat(b.idle).isTrue();
     }
+
+    @Test
+    void aSubtaskThatHasReadNothingGoesIdle() {
+        // More subtasks than partitions: this subtask's only generator never sees a record.
+        run(IDLE.minus(TICK));
+        assertThat(a.idle).isFalse();
+        run(TICK.multipliedBy(2));
+        assertThat(a.idle).as("nothing read since start, for the timeout").isTrue();
+        assertThat(b.idle).isTrue();
+        // A record ends it, for that partition.
+        run(TICK, a);
+        assertThat(a.idle).isFalse();
+        assertThat(a.watermarks).isNotEmpty();
+    }
 }
