@@ -67,6 +67,9 @@ class ClickHouseWriter<T> implements SinkWriter<T> {
     private RowBuffer spare;
     private int bufferedRows;
     private volatile long lastInsertRows;
+    /** The batch on the background thread, until its insert succeeds (for the gauges). */
+    private volatile int inFlightRows;
+    private volatile long inFlightBytes;
 
     private final Counter inserts;
     private final Counter rowsWritten;
@@ -90,8 +93,9 @@ class ClickHouseWriter<T> implements SinkWriter<T> {
         this.health = new SinkHealth(LOG, "ClickHouse at " + SinkHealth.endpoint(settings.url), metrics, "clickhouse",
                 "clickhouseInsertRetries");
         metrics.gauge("clickhouseRowsPerInsert", () -> lastInsertRows);
-        metrics.gauge("clickhouseBufferedRows", () -> bufferedRows);
-        metrics.gauge("clickhouseBufferedBytes", () -> (long) buffer.size());
+        // Held and not yet inserted: the batch being filled and the one in flight.
+        metrics.gauge("clickhouseBufferedRows", () -> bufferedRows + inFlightRows);
+        metrics.gauge("clickhouseBufferedBytes", () -> buffer.size() + inFlightBytes);
         this.flushTimer = FlushTimer.start(timers, options.flushInterval, this::sendBuffer);
     }
 
@@ -129,6 +133,8 @@ class ClickHouseWriter<T> implements SinkWriter<T> {
         spare = batch;
         buffer.clear();
         bufferedRows = 0;
+        inFlightRows = rows;
+        inFlightBytes = batch.size();
         background.submit(() -> insertWithRetries(batch, rows));
     }
 
@@ -139,6 +145,8 @@ class ClickHouseWriter<T> implements SinkWriter<T> {
             try {
                 insert(batch);
                 health.succeeded("inserting " + rows + " rows into " + table);
+                inFlightRows = 0;
+                inFlightBytes = 0;
                 inserts.inc();
                 rowsWritten.inc(rows);
                 lastInsertRows = rows;

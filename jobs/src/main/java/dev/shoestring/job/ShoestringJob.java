@@ -1,6 +1,7 @@
 package dev.shoestring.job;
 
 import dev.shoestring.clickhouse.ClickHouseSink;
+import dev.shoestring.clickhouse.ClickHouseSinkOptions;
 import dev.shoestring.clickhouse.EventRowEncoder;
 import dev.shoestring.clickhouse.WindowRowEncoder;
 import dev.shoestring.config.ShoestringConfig;
@@ -66,10 +67,22 @@ public final class ShoestringJob {
      */
     public static ShoestringTopology.Outputs define(StreamExecutionEnvironment env, ShoestringConfig cfg, boolean bounded,
             Set<Output> outputs) {
+        return define(env, cfg, bounded, outputs, SinkLimits.DEFAULTS);
+    }
+
+    /** As above, with the sinks' buffers bounded by {@code limits} (tests of back-pressure use small ones). */
+    static ShoestringTopology.Outputs define(StreamExecutionEnvironment env, ShoestringConfig cfg, boolean bounded,
+            Set<Output> outputs, SinkLimits limits) {
         ShoestringTopology.Outputs out = ShoestringTopology.build(source(env, cfg, bounded), cfg.metricsAllowedLateness,
                 AggregateProjector.DEFAULT_MAX_PENDING, outputs.contains(Output.STATE), outputs.contains(Output.METRICS));
-        attachSinks(out, cfg, outputs);
+        attachSinks(out, cfg, outputs, limits);
         return out;
+    }
+
+    /** How much each sink writer buffers before it writes (and blocks while it cannot). */
+    record SinkLimits(int postgresMaxBufferedKeys, ClickHouseSinkOptions clickhouse) {
+        static final SinkLimits DEFAULTS =
+                new SinkLimits(PostgresStateSink.DEFAULT_MAX_BUFFERED_KEYS, ClickHouseSinkOptions.defaults());
     }
 
     /**
@@ -92,9 +105,14 @@ public final class ShoestringJob {
     }
 
     public static void attachSinks(ShoestringTopology.Outputs out, ShoestringConfig cfg, Set<Output> outputs) {
+        attachSinks(out, cfg, outputs, SinkLimits.DEFAULTS);
+    }
+
+    private static void attachSinks(ShoestringTopology.Outputs out, ShoestringConfig cfg, Set<Output> outputs,
+            SinkLimits limits) {
         if (outputs.contains(Output.STATE)) {
             out.stateChanges
-                .sinkTo(new PostgresStateSink(cfg.postgres()))
+                .sinkTo(new PostgresStateSink(cfg.postgres(), limits.postgresMaxBufferedKeys()))
                 .uid(ShoestringTopology.UID_POSTGRES_SINK)
                 .name("postgres: current state");
         }
@@ -106,13 +124,13 @@ public final class ShoestringJob {
         }
         if (outputs.contains(Output.ARCHIVE)) {
             out.events
-                .sinkTo(new ClickHouseSink<>(cfg.clickhouse(), new EventRowEncoder()))
+                .sinkTo(new ClickHouseSink<>(cfg.clickhouse(), new EventRowEncoder(), limits.clickhouse()))
                 .uid(ShoestringTopology.UID_CLICKHOUSE_EVENTS_SINK)
                 .name("clickhouse: events");
         }
         if (outputs.contains(Output.METRICS)) {
             out.decisionWindows
-                .sinkTo(new ClickHouseSink<>(cfg.clickhouse(), new WindowRowEncoder()))
+                .sinkTo(new ClickHouseSink<>(cfg.clickhouse(), new WindowRowEncoder(), limits.clickhouse()))
                 .uid(ShoestringTopology.UID_CLICKHOUSE_METRICS_SINK)
                 .name("clickhouse: agent_decision_metrics_1m");
             out.lateDecisions

@@ -52,6 +52,8 @@ class PostgresStateWriter implements SinkWriter<AggregateState> {
 
     private final PostgresSettings settings;
     private final int maxBufferedKeys;
+    /** Rows of the flush on the background thread, until it succeeds (for the gauge). */
+    private volatile int inFlightRows;
     private final FlushTimer flushTimer;
 
     private final BackgroundWrite background = new BackgroundWrite("postgres state flush");
@@ -73,7 +75,8 @@ class PostgresStateWriter implements SinkWriter<AggregateState> {
         this.flushes = metrics.counter("postgresFlushes");
         this.health = new SinkHealth(LOG, "Postgres at " + SinkHealth.endpoint(settings.url), metrics, "postgres",
                 "postgresWriteRetries");
-        metrics.gauge("postgresBufferedRows", () -> buffer.size());
+        // Rows held and not yet written: the buffer being filled and the flush in flight.
+        metrics.gauge("postgresBufferedRows", () -> buffer.size() + inFlightRows);
         this.flushTimer = FlushTimer.start(timers, settings.flushInterval, this::flushBuffer);
     }
 
@@ -104,6 +107,7 @@ class PostgresStateWriter implements SinkWriter<AggregateState> {
         background.await();
         Map<String, AggregateState> batch = buffer;
         buffer = new HashMap<>();
+        inFlightRows = batch.size();
         background.submit(() -> writeWithRetries(batch));
     }
 
@@ -118,6 +122,7 @@ class PostgresStateWriter implements SinkWriter<AggregateState> {
             try {
                 writeTransaction(byKind);
                 health.succeeded("writing " + batch.size() + " rows");
+                inFlightRows = 0;
                 rowsWritten.inc(batch.size());
                 flushes.inc();
                 return;

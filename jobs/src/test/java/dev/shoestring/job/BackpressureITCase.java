@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.shoestring.clickhouse.ClickHouseSinkOptions;
 import dev.shoestring.config.ShoestringConfig;
-import dev.shoestring.postgres.PostgresStateSink;
 import dev.shoestring.testutils.CapturedMetrics;
 import dev.shoestring.testutils.ExpectedOutputs;
 import dev.shoestring.testutils.JobRuns;
@@ -53,6 +52,16 @@ class BackpressureITCase {
     private static final Duration OUTAGE = Duration.ofSeconds(15);
     /** The largest encoded event row of this log is far below this. */
     private static final long MAX_ROW_BYTES = 4096;
+    /**
+     * Sink buffers far smaller than the defaults (50,000 aggregates, 50,000 rows), and a log of
+     * ~42,000 records per outage, several times what the sinks and Flink's network buffers hold
+     * (measured: ~13,000 records of the projector's input fill the network buffers between the
+     * source and the blocked projector): whatever is not in the sinks' two buffers (the one being
+     * written, the one being filled) or in the network buffers must wait in Kafka.
+     */
+    private static final int CLICKHOUSE_MAX_ROWS = 2_000;
+    private static final ShoestringJob.SinkLimits LIMITS = new ShoestringJob.SinkLimits(1_000,
+            ClickHouseSinkOptions.defaults().withMaxRows(CLICKHOUSE_MAX_ROWS));
 
     private final List<String> stopped = new ArrayList<>();
 
@@ -68,7 +77,7 @@ class BackpressureITCase {
         String run = LocalServices.runId();
         String topic = run + "-events";
         EventGenerator.Log log = new EventGenerator(7, run + "-")
-                .tenants(2).orders(12_000).agents(20).decisionsPerAgent(400).metrics(40).changesPerMetric(100)
+                .tenants(2).orders(24_000).agents(20).decisionsPerAgent(800).metrics(40).changesPerMetric(200)
                 .duplicateRate(0.05).swapRate(0.08).malformedRate(0.01).unknownTypeRate(0.03)
                 .generate();
         LocalServices.createTopic(topic, 4);
@@ -81,7 +90,7 @@ class BackpressureITCase {
         Preflight.run(cfg);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(2);
-        ShoestringJob.define(env, cfg, false);
+        ShoestringJob.define(env, cfg, false, java.util.EnumSet.allOf(ShoestringJob.Output.class), LIMITS);
         JobClient job = env.executeAsync(run);
         awaitMetric(run, "currentOffset", Duration.ofSeconds(60));
         long heapBefore = usedHeapAfterGc();
@@ -93,16 +102,16 @@ class BackpressureITCase {
         //    source stops behind it.
         Phase pg = outage(run, topic, "postgres", false, records.subList(0, half), 0);
         assertThat(pg.maxPostgresRows).as("Postgres buffer").isPositive()
-                .isLessThanOrEqualTo(PostgresStateSink.DEFAULT_MAX_BUFFERED_KEYS);
+                .isLessThanOrEqualTo(2L * LIMITS.postgresMaxBufferedKeys()); // the buffer being filled and the flush in flight
         awaitPosition(run, half, Duration.ofMinutes(2));
 
         // 2. ClickHouse killed while the second half arrives: the archive sink, chained to the
         //    source, blocks the source itself.
         Phase ch = outage(run, topic, "clickhouse", true, records.subList(half, records.size()), half);
         assertThat(ch.maxClickHouseRows).as("ClickHouse batch rows").isPositive()
-                .isLessThanOrEqualTo(ClickHouseSinkOptions.DEFAULT_MAX_ROWS);
+                .isLessThanOrEqualTo(2L * CLICKHOUSE_MAX_ROWS); // the batch being filled and the one in flight
         assertThat(ch.maxClickHouseBytes).as("ClickHouse batch bytes")
-                .isLessThanOrEqualTo(ClickHouseSinkOptions.DEFAULT_MAX_BYTES + MAX_ROW_BYTES);
+                .isLessThanOrEqualTo(2L * (ClickHouseSinkOptions.DEFAULT_MAX_BYTES + MAX_ROW_BYTES));
         for (Phase p : List.of(pg, ch)) {
             System.out.printf(Locale.ROOT, "backpressure %s: %s down %d s while %d records arrived (in %.1f s): Postgres"
                             + " buffer max %d rows, ClickHouse batch max %d rows / %d bytes; source read %d of them by"
