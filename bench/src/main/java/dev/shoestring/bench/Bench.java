@@ -530,8 +530,9 @@ public final class Bench {
         }
         sb.append("\n## Settings\n\n");
         notes.forEach((k, v) -> sb.append("- ").append(k).append(": ").append(v).append('\n'));
-        sb.append("\n## Not done yet (issue 7)\n\n")
-          .append("- profiling (async-profiler/JFR) and fixes of the hot spots, with what each change bought\n");
+        sb.append("\n## Profile\n\n")
+          .append("What the profiles showed, what was changed and what each change bought:")
+          .append(" [docs/design/performance.md](../../docs/design/performance.md).\n");
         return sb.toString();
     }
 
