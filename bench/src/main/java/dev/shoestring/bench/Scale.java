@@ -31,7 +31,7 @@ final class Scale {
 
     static Point run(Bench.Run run, long aggregates, long traffic, String heap, Duration budget) throws Exception {
         String name = "s" + aggregates;
-        ShoestringConfig cfg = run.subConfig(name);
+        ShoestringConfig cfg = run.subConfig(name, true);
         BenchGenerator gen = new BenchGenerator(run.id + "-" + name, Math.toIntExact(aggregates));
         BenchGenerator.Result g = gen.produce(cfg.kafkaProducerProperties(), cfg.kafkaTopic, true, traffic);
         long expected = gen.aggregates() + traffic;
