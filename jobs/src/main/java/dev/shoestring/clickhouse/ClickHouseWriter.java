@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * again: {@link SinkHealth}); while it retries, the next full batch blocks the task, so
  * back-pressure stops the source instead of dropping anything: two batches in memory at most,
  * each at most {@code maxRows} rows or {@code maxBytes} bytes plus one row
- * ({@code clickhouseBufferedBytes} is the one being filled). After the last attempt, or at once
+ * ({@code clickhouseBufferedBytes} counts both). After the last attempt, or at once
  * for an error that would recur (bad credentials, a missing table or column, rejected data), the
  * writer throws and Flink restarts the job from the last checkpoint. A retried insert that had in
  * fact landed only duplicates rows, which the tables' ReplacingMergeTree keys absorb.
@@ -124,6 +124,7 @@ class ClickHouseWriter<T> implements SinkWriter<T> {
     /** Hands the batch to the background thread (after the previous insert finished) and starts a new one. */
     private void sendBuffer() throws IOException, InterruptedException {
         if (bufferedRows == 0) {
+            background.throwIfFailed();
             return;
         }
         background.await();

@@ -47,7 +47,8 @@ public final class PostgresSettings implements Serializable {
         if (password != null) p.setProperty("password", password);
         if (sslMode != null) p.setProperty("sslmode", sslMode);
         if (sslRootCert != null) p.setProperty("sslrootcert", sslRootCert);
-        // Multi-row INSERTs from JDBC batches: several times fewer round trips per flush.
+        // Multi-row INSERTs from JDBC batches (other users of this connection; the state writer
+        // sends one unnest(...) statement per table and needs no batching).
         p.setProperty("reWriteBatchedInserts", "true");
         p.setProperty("ApplicationName", "shoestring");
         p.setProperty("connectTimeout", "10");

@@ -102,6 +102,7 @@ class PostgresStateWriter implements SinkWriter<AggregateState> {
     /** Hands the buffer to the background thread (after the previous flush finished) and starts a new one. */
     private void flushBuffer() throws IOException, InterruptedException {
         if (buffer.isEmpty()) {
+            background.throwIfFailed();
             return;
         }
         background.await();
@@ -195,7 +196,7 @@ class PostgresStateWriter implements SinkWriter<AggregateState> {
                 break;
             }
         }
-        // BatchUpdateException wraps the real cause in getNextException.
+        // A chained SQLException (a batch's BatchUpdateException, for one) carries the real cause in getNextException.
         SQLException next = e.getNextException();
         return next != null && next != e && isTransient(next);
     }

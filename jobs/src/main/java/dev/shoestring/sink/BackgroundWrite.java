@@ -5,6 +5,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * At most one sink write in flight on a thread of its own, so the task thread fills the next
@@ -27,10 +31,14 @@ public final class BackgroundWrite implements AutoCloseable {
         void run() throws Exception;
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(BackgroundWrite.class);
+
+    private final String threadName;
     private final ExecutorService thread;
     private Future<?> inFlight;
 
     public BackgroundWrite(String threadName) {
+        this.threadName = threadName;
         this.thread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, threadName);
             t.setDaemon(true);
@@ -38,7 +46,10 @@ public final class BackgroundWrite implements AutoCloseable {
         });
     }
 
-    /** Waits for the write in flight (throwing its failure), then starts {@code write}. */
+    /**
+     * Waits for the write in flight (throwing its failure), then starts {@code write}. Callers
+     * {@link #await} before they hand over a batch, so the wait here only guards the ordering.
+     */
     public void submit(Write write) throws IOException, InterruptedException {
         await();
         inFlight = thread.submit(() -> {
@@ -69,17 +80,29 @@ public final class BackgroundWrite implements AutoCloseable {
         }
     }
 
-    /** True while a write is running: its batch must not be touched. */
-    public boolean busy() {
-        return inFlight != null && !inFlight.isDone();
+    /**
+     * Without waiting: throws the failure of a write that has finished, so a sink that gave up
+     * fails the task at its next flush timer even when there is nothing new to write.
+     */
+    public void throwIfFailed() throws IOException, InterruptedException {
+        Future<?> f = inFlight;
+        if (f != null && f.isDone()) {
+            await();
+        }
     }
 
-    /** Stops the thread; a write still in flight (a cancelled task) is interrupted. */
+    /**
+     * Stops the thread; a write still in flight (a cancelled task) is interrupted. JDBC and HTTP
+     * calls may not answer an interrupt: one still running after 10 s is logged and left to its
+     * socket timeout (the caller closes its connection next, which ends it).
+     */
     @Override
     public void close() {
         thread.shutdownNow();
         try {
-            thread.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+            if (!thread.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warn("{}: a write was still running 10 s after the sink closed; its connection is closed under it", threadName);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
