@@ -7,6 +7,7 @@ import com.clickhouse.client.api.query.QueryResponse;
 import com.clickhouse.data.ClickHouseFormat;
 import dev.shoestring.config.ConfigException;
 import dev.shoestring.config.ShoestringConfig;
+import dev.shoestring.sink.SinkHealth;
 import dev.shoestring.sql.SqlScripts;
 import java.io.IOException;
 import java.util.List;
@@ -109,7 +110,7 @@ public final class ClickHouseSchema {
     }
 
     private static ConfigException notAuthenticated(String key, ClickHouseSettings s, Throwable e) {
-        return new ConfigException(key, "user '" + s.user + "' cannot log in to " + s.url + " (" + rootMessage(e)
+        return new ConfigException(key, "user '" + s.user + "' cannot log in to " + SinkHealth.endpoint(s.url) + " (" + rootMessage(e)
                 + "); its password comes from " + (key.equals(ShoestringConfig.CH_USER)
                         ? "SHOESTRING_CLICKHOUSE_PASSWORD" : "SHOESTRING_CLICKHOUSE_DDL_PASSWORD"));
     }

@@ -1,5 +1,6 @@
 package dev.shoestring.clickhouse;
 
+import dev.shoestring.sink.SinkHealth;
 import java.io.Serializable;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -35,7 +36,7 @@ public final class ClickHouseSettings implements Serializable {
         this.password = password == null ? "" : password;
         this.database = checkIdentifier(database);
         if (sslRootCert != null && !url.startsWith("https:")) {
-            throw new IllegalArgumentException("a root certificate is for an https URL, got '" + url + "'");
+            throw new IllegalArgumentException("a root certificate is for an https URL, got '" + SinkHealth.endpoint(url) + "'");
         }
         this.sslRootCert = sslRootCert;
     }

@@ -4,6 +4,7 @@ import dev.shoestring.clickhouse.ClickHouseSchema;
 import dev.shoestring.config.ShoestringConfig;
 import dev.shoestring.kafka.Topics;
 import dev.shoestring.postgres.PostgresSchema;
+import dev.shoestring.sink.SinkHealth;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -48,11 +49,11 @@ public final class Preflight {
     public static List<Step> schemaSteps(ShoestringConfig cfg, Set<ShoestringJob.Output> outputs) {
         List<Step> steps = new ArrayList<>();
         if (outputs.contains(ShoestringJob.Output.STATE)) {
-            steps.add(new Step("Postgres schema (" + cfg.postgresUrl + ")",
+            steps.add(new Step("Postgres schema (" + SinkHealth.endpoint(cfg.postgresUrl) + ")",
                     () -> PostgresSchema.apply(cfg.postgresDdl(), cfg.postgres())));
         }
         if (outputs.contains(ShoestringJob.Output.ARCHIVE) || outputs.contains(ShoestringJob.Output.METRICS)) {
-            steps.add(new Step("ClickHouse schema (" + cfg.clickhouseUrl + ")",
+            steps.add(new Step("ClickHouse schema (" + SinkHealth.endpoint(cfg.clickhouseUrl) + ")",
                     () -> ClickHouseSchema.apply(cfg.clickhouseDdl(), cfg.clickhouse())));
         }
         return steps;

@@ -2,6 +2,7 @@ package dev.shoestring.postgres;
 
 import dev.shoestring.config.ConfigException;
 import dev.shoestring.config.ShoestringConfig;
+import dev.shoestring.sink.SinkHealth;
 import dev.shoestring.sql.SqlScripts;
 import java.io.IOException;
 import java.sql.Connection;
@@ -74,7 +75,7 @@ public final class PostgresSchema {
             return s.connect();
         } catch (SQLException e) {
             if (e.getSQLState() != null && e.getSQLState().startsWith("28")) {
-                throw new ConfigException(key, "role '" + s.user + "' cannot log in to " + s.url + " (" + e.getMessage()
+                throw new ConfigException(key, "role '" + s.user + "' cannot log in to " + SinkHealth.endpoint(s.url) + " (" + e.getMessage()
                         + "); its password comes from " + (key.equals(ShoestringConfig.PG_USER)
                                 ? "SHOESTRING_POSTGRES_PASSWORD" : "SHOESTRING_POSTGRES_DDL_PASSWORD"));
             }
