@@ -8,10 +8,26 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Starts a Java process on this JVM's classpath (the bench's, which holds the job and Flink). */
 final class ChildJvm {
     private ChildJvm() {}
+
+    /** Children still running when the bench JVM exits (Ctrl-C, SIGTERM): killed so none outlives it. */
+    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            for (Process p : LIVE) {
+                if (p.isAlive()) {
+                    p.descendants().forEach(ProcessHandle::destroyForcibly);
+                    p.destroyForcibly();
+                }
+            }
+        }, "bench-child-reaper"));
+    }
 
     static Process start(List<String> jvmOptions, String mainClass, List<String> args, Map<String, String> env, Path log)
             throws IOException {
@@ -36,7 +52,10 @@ final class ChildJvm {
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(env);
-        return pb.start();
+        Process p = pb.start();
+        LIVE.add(p);
+        p.onExit().thenRun(() -> LIVE.remove(p));
+        return p;
     }
 
     /**

@@ -76,15 +76,20 @@ final class Freshness {
     /** What one observer saw over the measured window. */
     record Latency(String name, Histogram micros, long notSeen) {
         double p50Millis() {
-            return micros.getValueAtPercentile(50) / 1000.0;
+            return percentileMillis(50);
         }
 
         double p99Millis() {
-            return micros.getValueAtPercentile(99) / 1000.0;
+            return percentileMillis(99);
         }
 
         double maxMillis() {
-            return micros.getMaxValue() / 1000.0;
+            return micros.getTotalCount() == 0 ? Double.NaN : micros.getMaxValue() / 1000.0;
+        }
+
+        /** NaN when the observer saw no probe (an empty histogram would say 0 ms). */
+        private double percentileMillis(double p) {
+            return micros.getTotalCount() == 0 ? Double.NaN : micros.getValueAtPercentile(p) / 1000.0;
         }
     }
 
