@@ -417,10 +417,11 @@ public final class Bench {
         log(String.format(Locale.ROOT, "raw consume: %.0f ev/s", raw));
         // The engine with its default single consumer and with one per core (as the pipeline's
         // parallelism): the faster is the baseline, so it is never handicapped by a setting.
+        long engineTimeoutMillis = Math.max(120_000, o.events / 5);
         double engine1 = ClickHouseKafkaEngine.eventsPerSecond(ch, CH_DATABASE, cfg.kafkaBootstrapServers, topic, runId + "-c1",
-                1, o.events, Math.max(120_000, o.events / 5));
+                1, o.events, engineTimeoutMillis);
         double engineN = ClickHouseKafkaEngine.eventsPerSecond(ch, CH_DATABASE, cfg.kafkaBootstrapServers, topic, runId + "-c" + PARALLELISM,
-                PARALLELISM, o.events, Math.max(120_000, o.events / 5));
+                PARALLELISM, o.events, engineTimeoutMillis);
         double engine = Math.max(engine1, engineN);
         log(String.format(Locale.ROOT, "ClickHouse Kafka engine + MV: %.0f ev/s with 1 consumer, %.0f ev/s with %d", engine1, engineN, PARALLELISM));
 

@@ -13,9 +13,9 @@ package dev.shoestring.bench;
  * The rate is records / (time from attaching the view, which starts consumption, until the
  * destination holds every record), as the pipeline's figures include its job start. The engine
  * inserts a block whenever {@code max_block_size} rows are read and the last, partial block once
- * the topic is drained (18.16's StorageKafka: a poll that returns nothing ends the stream), so
- * its flush interval ({@code stream_flush_interval_ms}, 7.5 s) bounds how long one stream runs,
- * not the throughput. The bench measures it with one consumer (the default) and with as many
+ * the topic is drained (a poll that returns nothing ends the stream: read in ClickHouse's
+ * StorageKafka source of that era, not measured), so its flush interval
+ * ({@code stream_flush_interval_ms}, 7.5 s) bounds how long one stream runs, not the throughput. The bench measures it with one consumer (the default) and with as many
  * as the pipeline's parallelism, and takes the faster as the baseline.
  */
 final class ClickHouseKafkaEngine {
